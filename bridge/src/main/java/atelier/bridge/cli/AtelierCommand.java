@@ -1,0 +1,335 @@
+package atelier.bridge.cli;
+
+import atelier.bridge.cli.CommandLine.UsageException;
+import atelier.bridge.client.AtelierClient;
+import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.DaemonLauncher;
+import atelier.bridge.client.JobListener;
+import atelier.bridge.thrift.Capabilities;
+import atelier.bridge.thrift.EditRequest;
+import atelier.bridge.thrift.EditResult;
+import atelier.bridge.thrift.EngineInfo;
+import atelier.bridge.thrift.Extension;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.bridge.thrift.JobStatus;
+import atelier.bridge.thrift.Layer;
+import atelier.bridge.thrift.Operation;
+import atelier.bridge.thrift.OperationSupport;
+import atelier.bridge.thrift.Picture;
+import atelier.bridge.thrift.PixelFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.thrift.TException;
+import org.apache.thrift.transport.TTransportException;
+
+/**
+ * The `atelier` command: the same words as the design card. It talks to a running
+ * daemon, or starts one inside this process when none answers.
+ */
+public final class AtelierCommand {
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_REQUEST = 2;
+
+    private static final Map<String, Operation> EDIT_VERBS = Map.of(
+            "fill", Operation.CONTENT_FILL,
+            "inpaint", Operation.INPAINT,
+            "outpaint", Operation.OUTPAINT,
+            "remove-bg", Operation.REMOVE_BACKGROUND,
+            "colorize", Operation.COLORIZE);
+
+    private static final Set<String> CONNECTION_OPTIONS = Set.of("host", "port");
+    private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
+            "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
+            "left", "right", "top", "bottom");
+
+    private static final String USAGE = """
+            usage:
+              atelier serve [--port N]
+              atelier fill       --image IN.png --mask MASK.png --out OUT.png [--engine auto|embedded|NAME]
+              atelier inpaint    --image IN.png --mask MASK.png --prompt TEXT [--negative TEXT] [--seed N]
+                                 [--steps N] [--strength F] [--variants N] --out OUT.png [--engine ...]
+              atelier outpaint   --image IN.png [--left N] [--right N] [--top N] [--bottom N] --out OUT.png
+              atelier remove-bg  --image IN.png [--mask KEEP.png] --out OUT.png [--engine auto|embedded|NAME]
+              atelier colorize   --image LINES.png [--hints HINTS.png] --out FLATS.png [--engine ...]
+              atelier status
+            options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
+            (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
+            """.formatted(AtelierHome.DEFAULT_PORT);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final AtelierHome home;
+    private final boolean console;
+
+    public AtelierCommand(PrintStream out, PrintStream err, AtelierHome home, boolean console) {
+        this.out = out;
+        this.err = err;
+        this.home = home;
+        this.console = console;
+    }
+
+    public static void main(String[] args) {
+        AtelierCommand command = new AtelierCommand(System.out, System.err, AtelierHome.forCurrentUser(),
+                System.console() != null);
+        System.exit(command.run(args));
+    }
+
+    public int run(String[] args) {
+        try {
+            CommandLine line = CommandLine.parse(args, Set.of());
+            String verb = line.verb();
+            if (verb.equals("help") || verb.equals("--help") || verb.equals("-h")) {
+                out.print(USAGE);
+                return OK;
+            }
+            if (verb.equals("serve")) {
+                return serve(line);
+            }
+            if (verb.equals("status")) {
+                return status(line);
+            }
+            Operation operation = EDIT_VERBS.get(verb);
+            if (operation == null) {
+                throw new UsageException("unknown command '" + verb + "'");
+            }
+            return edit(operation, line);
+        } catch (UsageException e) {
+            err.println("atelier: " + e.getMessage());
+            err.print(USAGE);
+            return BAD_REQUEST;
+        } catch (InvalidRequest e) {
+            err.println("atelier: " + AtelierClient.describe(e));
+            return BAD_REQUEST;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("atelier: interrupted");
+            return FAILED;
+        } catch (TException | IOException | RuntimeException e) {
+            err.println("atelier: " + AtelierClient.describe(e));
+            return FAILED;
+        }
+    }
+
+    private int serve(CommandLine line) throws UsageException, IOException, InterruptedException {
+        line.allowOnly(Set.of("port"));
+        DaemonLauncher.RunningDaemon daemon = launcher().start(port(line), home);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "atelier-serve-stop"));
+        out.println("Atelier daemon listening on 127.0.0.1:" + daemon.port() + "; token in " + home.tokenFile());
+        daemon.awaitStop();
+        return OK;
+    }
+
+    private int status(CommandLine line) throws UsageException, TException, IOException {
+        line.allowOnly(CONNECTION_OPTIONS);
+        try (Session session = connect(line)) {
+            Capabilities caps = session.client().capabilities();
+            out.println("Atelier " + caps.getVersion() + " on " + caps.getComputeDevice()
+                    + (session.inProcess() ? " (in-process: no daemon was running)" : " at " + session.where()));
+            out.printf("limits: %d pixels, %d bytes a request%n", caps.getMaxPixels(), caps.getMaxMessageBytes());
+            for (OperationSupport support : caps.getOperations()) {
+                if (support.getEngines().isEmpty()) {
+                    out.printf("  %-18s unavailable: %s%n", support.getOperation(), support.getHowToEnable());
+                } else {
+                    List<String> names = support.getEngines().stream().map(EngineInfo::getName).toList();
+                    out.printf("  %-18s %s%n", support.getOperation(), String.join(", ", names));
+                }
+            }
+            caps.getModels().forEach(m -> out.printf("  model %s (%s, %d bytes)%n", m.getName(), m.getKind(), m.getSizeBytes()));
+            return OK;
+        }
+    }
+
+    private int edit(Operation operation, CommandLine line) throws UsageException, TException, IOException, InterruptedException {
+        line.allowOnly(EDIT_OPTIONS);
+        EditRequest request = new EditRequest(operation, png(line, "image", true));
+        Picture mask = png(line, "mask", false);
+        if (mask != null) {
+            request.setMask(mask);
+        }
+        Picture hints = png(line, "hints", false);
+        if (hints != null) {
+            request.setHints(hints);
+        }
+        Path outFile = Path.of(line.required("out"));
+        if (line.text("prompt") != null) {
+            request.setPrompt(line.text("prompt"));
+        }
+        if (line.text("negative") != null) {
+            request.setNegativePrompt(line.text("negative"));
+        }
+        if (line.wholeLong("seed") != null) {
+            request.setSeed(line.wholeLong("seed"));
+        }
+        if (line.integer("steps") != null) {
+            request.setSteps(line.integer("steps"));
+        }
+        if (line.decimal("strength") != null) {
+            request.setStrength(line.decimal("strength"));
+        }
+        if (line.integer("variants") != null) {
+            request.setVariants(line.integer("variants"));
+        }
+        if (line.text("engine") != null) {
+            request.setEngine(line.text("engine"));
+        }
+        if (operation == Operation.OUTPAINT) {
+            request.setExtend(new Extension(orZero(line.integer("left")), orZero(line.integer("right")),
+                    orZero(line.integer("top")), orZero(line.integer("bottom"))));
+        }
+        request.setResultFormat(PixelFormat.PNG);
+        request.setWholeCanvas(true);
+
+        try (Session session = connect(line)) {
+            EditResult result = runWithCancelOnInterrupt(session.client(), request);
+            List<Layer> layers = result.getLayers();
+            for (int i = 0; i < layers.size(); i++) {
+                Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
+                writeAtomically(target, layers.get(i).getPixels().getData());
+                out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layers.get(i).getSeed() + ")");
+            }
+            return OK;
+        }
+    }
+
+    /** Runs the job with a progress bar; Ctrl-C (a JVM shutdown) cancels the job in the daemon. */
+    private EditResult runWithCancelOnInterrupt(AtelierClient client, EditRequest request) throws TException, InterruptedException {
+        AtomicReference<String> jobId = new AtomicReference<>();
+        AtomicBoolean finished = new AtomicBoolean();
+        ProgressBar bar = new ProgressBar(err, console);
+        Thread cancelOnExit = new Thread(() -> {
+            String id = jobId.get();
+            if (id != null && !finished.get()) {
+                try {
+                    client.cancel(id);
+                    bar.finish();
+                    err.println("atelier: cancelled job " + id);
+                } catch (TException e) {
+                    err.println("atelier: could not cancel job " + id + ": " + AtelierClient.describe(e));
+                }
+            }
+        }, "atelier-cancel-on-exit");
+        Runtime.getRuntime().addShutdownHook(cancelOnExit);
+        try {
+            return client.edit(request, new JobListener() {
+                @Override
+                public void submitted(String id) {
+                    jobId.set(id);
+                }
+
+                @Override
+                public void progress(JobStatus status) {
+                    bar.progress(status);
+                }
+            });
+        } finally {
+            finished.set(true);
+            bar.finish();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                // Already exiting: the hook is running and cancels the job.
+            }
+        }
+    }
+
+    /** A connection to a daemon, and the in-process daemon started for it when none was running. */
+    private record Session(AtelierClient client, DaemonLauncher.RunningDaemon started, String where) implements AutoCloseable {
+        boolean inProcess() {
+            return started != null;
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            if (started != null) {
+                started.close();
+            }
+        }
+    }
+
+    private Session connect(CommandLine line) throws UsageException, IOException, TTransportException {
+        String host = line.options().getOrDefault("host", "127.0.0.1");
+        int port = port(line);
+        String token = home.readToken();
+        if (token != null) {
+            try {
+                return new Session(AtelierClient.connect(host, port, token, 0), null, host + ":" + port);
+            } catch (TTransportException nobodyListening) {
+                if (line.text("host") != null) {
+                    throw nobodyListening;
+                }
+            }
+        } else if (line.text("host") != null) {
+            throw new IOException("no token in " + home.tokenFile() + ": start the daemon on that machine first");
+        }
+        DaemonLauncher.RunningDaemon daemon = launcher().start(0, home);
+        try {
+            return new Session(AtelierClient.connect("127.0.0.1", daemon.port(), home.readToken(), 0), daemon, "in-process");
+        } catch (TTransportException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+    }
+
+    private static DaemonLauncher launcher() throws IOException {
+        return ServiceLoader.load(DaemonLauncher.class).findFirst()
+                .orElseThrow(() -> new IOException("this build has no embedded daemon (engine-daemon is not on the class path)"));
+    }
+
+    private static int port(CommandLine line) throws UsageException {
+        Integer port = line.integer("port");
+        if (port == null) {
+            String fromEnv = System.getenv("ATELIER_PORT");
+            port = fromEnv == null || fromEnv.isBlank() ? AtelierHome.DEFAULT_PORT : Integer.valueOf(fromEnv.trim());
+        }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--port must be between 0 and 65535");
+        }
+        return port;
+    }
+
+    private static Picture png(CommandLine line, String option, boolean required) throws UsageException, IOException {
+        String name = required ? line.required(option) : line.text(option);
+        if (name == null) {
+            return null;
+        }
+        try {
+            return new Picture(PixelFormat.PNG, 0, 0, ByteBuffer.wrap(Files.readAllBytes(Path.of(name))));
+        } catch (NoSuchFileException e) {
+            throw new UsageException("--" + option + ": no such file " + name);
+        }
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    static Path numbered(Path file, int index) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot > 0 ? name.substring(0, dot) + "-" + index + name.substring(dot) : name + "-" + index;
+        return file.resolveSibling(numbered);
+    }
+
+    /** Never leaves a half-written file where the artist expects a picture. */
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path partial = absolute.resolveSibling(absolute.getFileName() + ".partial");
+        Files.write(partial, bytes);
+        Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,26 @@
+package atelier.bridge.client;
+
+import java.io.IOException;
+
+/**
+ * Starts an Atelier daemon inside this JVM. The bridge cannot depend on the daemon
+ * (the daemon depends on the bridge), so the daemon module provides this through
+ * {@link java.util.ServiceLoader}; the `atelier` command uses it for `serve` and when
+ * no daemon answers.
+ */
+public interface DaemonLauncher {
+
+    /** Starts listening on 127.0.0.1:port (0 picks a free port) and returns at once. */
+    RunningDaemon start(int port, AtelierHome home) throws IOException;
+
+    /** A daemon started in this JVM. Closing it stops it. */
+    interface RunningDaemon extends AutoCloseable {
+        int port();
+
+        /** Blocks until the daemon stops. */
+        void awaitStop() throws InterruptedException;
+
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,297 @@
+/*
+ * Atelier: the contract between an editor plugin (Krita, GIMP, the `atelier` command)
+ * and the Atelier daemon. This file is the protocol reference for every language.
+ *
+ * Transport: Thrift binary protocol over a framed transport, on 127.0.0.1 only.
+ * Every call carries the token that the daemon wrote, readable by its owner only, to
+ * <user config dir>/atelier/token on first start (Linux: ~/.config/atelier/token).
+ *
+ * Long work is a job: `submit` validates the request and answers a job id at once;
+ * `status` reports progress, `cancel` stops it between engine steps, and `result`
+ * fetches the finished layers. Results are kept in the daemon's spool on disk until
+ * they expire, so a client that reconnects still gets its result.
+ *
+ * Every failure is a declared exception: its type is the machine-readable code and
+ * `message` is a sentence for a person.
+ */
+
+namespace java atelier.bridge.thrift
+namespace py atelier_thrift
+
+/** What the artist asks for. */
+enum Operation {
+  /** "Make this thing disappear": fill the selection from its surroundings. */
+  CONTENT_FILL = 1,
+  /** "Put a corgi here": paint the prompt into the selection (needs a diffusion model). */
+  INPAINT = 2,
+  /** "Extend the canvas": grow the canvas by `extend` and fill the new area. */
+  OUTPAINT = 3,
+  /** "Cut the icon out": the picture with a transparent background. */
+  REMOVE_BACKGROUND = 4,
+  /** "Colour my line art": a colour layer to go beneath the lines. */
+  COLORIZE = 5,
+}
+
+/** How the bytes of a Picture are laid out. */
+enum PixelFormat {
+  /** Raw 8-bit RGBA, row by row from the top left, not premultiplied: width*height*4 bytes. */
+  RGBA8 = 1,
+  /** Raw 8-bit grey, one byte a pixel: width*height bytes. For masks only. */
+  GRAY8 = 2,
+  /**
+   * A PNG file's bytes; width and height are read from it (set them to 0). As a mask,
+   * a grey PNG is used as it is and an RGBA PNG by its alpha.
+   */
+  PNG = 3,
+}
+
+/**
+ * A picture travelling as bytes. The daemon never opens a path named by a client.
+ * Every field must be set (left without `required` so a bad picture gets an InvalidRequest).
+ */
+struct Picture {
+  /** Layout of `data`. */
+  1: PixelFormat format,
+  /** Width in pixels (raw formats); 0 for PNG. */
+  2: i32 width,
+  /** Height in pixels (raw formats); 0 for PNG. */
+  3: i32 height,
+  /** The pixels, laid out as `format` says. */
+  4: binary data,
+}
+
+/** Pixels to add on each side of the canvas (outpaint). At least one must be above 0. */
+struct Extension {
+  1: i32 left = 0,
+  2: i32 right = 0,
+  3: i32 top = 0,
+  4: i32 bottom = 0,
+}
+
+/**
+ * One edit, as the plugin sends it. Fields an operation does not use are ignored.
+ * operation and image must be set; they are not marked `required` so that a missing or
+ * unknown value gets a typed InvalidRequest naming the field, not a protocol error.
+ */
+struct EditRequest {
+  /** What to do. */
+  1: Operation operation,
+  /** The active layer's pixels: RGBA8 or PNG. */
+  2: Picture image,
+  /**
+   * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
+   * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
+   * inpaint; for remove-background it marks what to keep.
+   */
+  3: optional Picture mask,
+  /** Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint. */
+  4: optional Picture hints,
+  /** What should be there (inpaint, outpaint, colorize with a model). At most 2000 characters. */
+  5: optional string prompt,
+  /** What should not be there. At most 2000 characters. */
+  6: optional string negativePrompt,
+  /** Seed of the first variant; variant k uses seed+k. Absent: the daemon picks one and reports it. */
+  7: optional i64 seed,
+  /** How much the model may change the start image, 0.0 to 1.0. Default 1.0. */
+  8: optional double strength,
+  /** Sampling steps for model engines, 1 to 150. Default chosen by the engine. */
+  9: optional i32 steps,
+  /** How many results to make, 1 to 8. Default 1. */
+  10: optional i32 variants,
+  /**
+   * Which engine: "auto" (default: the best installed), "embedded" (the engine that
+   * needs no model), or a name that `capabilities()` lists for the operation.
+   */
+  11: optional string engine,
+  /** Outpaint: how far to grow the canvas on each side. */
+  12: optional Extension extend,
+  /** Format of the result pictures: RGBA8 (default) or PNG. */
+  13: optional PixelFormat resultFormat,
+  /**
+   * true: each result layer covers the whole (possibly grown) canvas with the edit
+   * applied, ready to save as a file. false (default): only the region that changed.
+   */
+  14: optional bool wholeCanvas = false,
+}
+
+/** An engine that can run an operation. */
+struct EngineInfo {
+  /** Name to put in EditRequest.engine, e.g. "telea". */
+  1: required string name,
+  /** "embedded" (no model needed) or "model". */
+  2: required string kind,
+  /** One line for a person. */
+  3: required string description,
+}
+
+/** What the daemon can do for one operation. */
+struct OperationSupport {
+  1: required Operation operation,
+  /** The engines that can run it now, best first; empty when none is installed. */
+  2: required list<EngineInfo> engines,
+  /** When `engines` is empty: what to install to enable it. */
+  3: optional string howToEnable,
+}
+
+/** A model file found in the model directory. */
+struct ModelInfo {
+  /** Name to put in EditRequest.engine. */
+  1: required string name,
+  /** What the daemon recognised it as, e.g. "sd15-inpainting", "isnet". */
+  2: required string kind,
+  /** Size on disk. */
+  3: required i64 sizeBytes,
+}
+
+/** The daemon's answer to capabilities(). */
+struct Capabilities {
+  /** Atelier version, e.g. "0.1.0". */
+  1: required string version,
+  /** One entry per Operation. */
+  2: required list<OperationSupport> operations,
+  /** Installed models. */
+  3: required list<ModelInfo> models,
+  /** Where model engines run: "cpu" or e.g. "cuda:0 (NVIDIA ...)". */
+  4: required string computeDevice,
+  /** Largest image accepted, in pixels (width * height). */
+  5: required i64 maxPixels,
+  /** Largest request accepted, in bytes. */
+  6: required i64 maxMessageBytes,
+}
+
+/** Where a job is. */
+enum JobState {
+  /** Waiting for a worker. */
+  QUEUED = 1,
+  RUNNING = 2,
+  /** Finished; `result` returns the layers. */
+  SUCCEEDED = 3,
+  /** Stopped by an error; JobStatus.error says which. */
+  FAILED = 4,
+  /** Stopped by `cancel`. */
+  CANCELLED = 5,
+}
+
+/** The answer to status(). */
+struct JobStatus {
+  1: required string jobId,
+  2: required JobState state,
+  /** 0.0 to 1.0. */
+  3: required double progress,
+  /** What the engine is doing, for a person: "queued", "filling", ... */
+  4: required string stage,
+  /** Jobs ahead of this one while QUEUED. */
+  5: optional i32 queuePosition,
+  /** A small preview of the work so far (PNG), when the engine has one. */
+  6: optional Picture preview,
+  /** Why the job FAILED. */
+  7: optional string error,
+}
+
+/** How a result layer belongs in the document. */
+enum LayerRole {
+  /** Goes above the original at (x, y); where the selection was 0 it equals the original. */
+  PATCH = 1,
+  /** Replaces the picture: the cut-out with its new alpha. */
+  CUTOUT = 2,
+  /** Goes beneath the original (colorize flats under the line art). */
+  UNDERLAY = 3,
+}
+
+/** One result: a picture and where it goes. */
+struct Layer {
+  /** The pixels, in EditRequest.resultFormat. */
+  1: required Picture pixels,
+  /** Left edge in the result canvas (which outpaint grows: then the original sits at extend.left, extend.top). */
+  2: required i32 x,
+  /** Top edge in the result canvas. */
+  3: required i32 y,
+  /** The seed that made this variant. */
+  4: required i64 seed,
+  /** How to put it in the document. */
+  5: required LayerRole role,
+}
+
+/** The answer to result(). */
+struct EditResult {
+  1: required string jobId,
+  2: required Operation operation,
+  /** One layer per variant, in seed order. */
+  3: required list<Layer> layers,
+  /** Size of the canvas the layers are placed in (grown by outpaint). */
+  4: required i32 canvasWidth,
+  5: required i32 canvasHeight,
+  /** The engine that ran. */
+  6: required string engine,
+  /** Everything else needed to reproduce the result: model, scheduler, steps, ... */
+  7: required map<string, string> details,
+}
+
+/** A request field is missing, malformed or out of range. */
+exception InvalidRequest {
+  /** The field, as a path: "mask.width", "strength", "image.data". */
+  1: required string field,
+  /** Why, for a person. */
+  2: required string reason,
+}
+
+/** The token is missing or wrong. */
+exception Unauthorized {
+  1: required string message,
+}
+
+/** No job with this id (never submitted, or its result expired). */
+exception NotFound {
+  1: required string jobId,
+  2: required string message,
+}
+
+/** The operation has no engine here, or the named engine is not installed. */
+exception Unsupported {
+  1: required Operation operation,
+  /** The engine asked for ("auto" when none was named). */
+  2: required string engine,
+  /** What to install or run to enable it. */
+  3: required string howToEnable,
+}
+
+/** The job queue is full; try again later. */
+exception Busy {
+  1: required string message,
+  /** A reasonable wait before retrying. */
+  2: required i32 retryAfterMillis,
+}
+
+/** The job was cancelled, so it has no result. */
+exception Cancelled {
+  1: required string jobId,
+}
+
+/** The job has no result yet or failed; `state` says which. */
+exception NoResult {
+  1: required string jobId,
+  2: required JobState state,
+  /** For a person: "still running", or why it failed. */
+  3: required string message,
+}
+
+service Atelier {
+  /** What this daemon can do now: operations, engines, models, device, limits. */
+  Capabilities capabilities(1: string token) throws (1: Unauthorized unauthorized),
+
+  /** Validate the request and queue it. Answers the job id at once. */
+  string submit(1: string token, 2: EditRequest request)
+      throws (1: Unauthorized unauthorized, 2: InvalidRequest invalid, 3: Unsupported unsupported, 4: Busy busy),
+
+  /** Progress of a job. */
+  JobStatus status(1: string token, 2: string jobId)
+      throws (1: Unauthorized unauthorized, 2: NotFound notFound),
+
+  /** The layers of a finished job. They stay fetchable until they expire. */
+  EditResult result(1: string token, 2: string jobId)
+      throws (1: Unauthorized unauthorized, 2: NotFound notFound, 3: Cancelled cancelled, 4: NoResult noResult),
+
+  /** Stop a queued or running job (between engine steps). Cancelling a finished job discards its result. */
+  void cancel(1: string token, 2: string jobId)
+      throws (1: Unauthorized unauthorized, 2: NotFound notFound),
+}

@@ -1,0 +1,128 @@
+package atelier.daemon;
+
+import atelier.bridge.client.AtelierHome;
+import atelier.bridge.thrift.Atelier;
+import atelier.bridge.thrift.Operation;
+import atelier.daemon.classic.TeleaFill;
+import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.ops.ContentFill;
+import atelier.daemon.ops.EditCatalog;
+import atelier.daemon.ops.MissingEngine;
+import atelier.daemon.server.AtelierService;
+import atelier.daemon.server.Limits;
+import atelier.daemon.server.LoopbackServerSocket;
+import atelier.daemon.server.TokenFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.thrift.TConfiguration;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.server.TServer;
+import org.apache.thrift.server.TThreadPoolServer;
+import org.apache.thrift.transport.TServerSocket;
+import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.layered.TFramedTransport;
+
+/** The Atelier daemon: the engines behind a Thrift server on loopback. */
+public final class AtelierDaemon implements AutoCloseable {
+
+    /** How the daemon runs; {@link #defaults} is what `atelier serve` uses. */
+    public record Settings(int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
+        public static Settings defaults(int port, AtelierHome home) {
+            return new Settings(port, home, Limits.DEFAULT, 1, Duration.ofHours(1));
+        }
+    }
+
+    private final TServerSocket socket;
+    private final TServer server;
+    private final JobQueue jobs;
+    private final Thread serving;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private AtelierDaemon(TServerSocket socket, TServer server, JobQueue jobs) {
+        this.socket = socket;
+        this.server = server;
+        this.jobs = jobs;
+        this.serving = new Thread(() -> {
+            try {
+                server.serve();
+            } finally {
+                stopped.countDown();
+            }
+        }, "atelier-thrift");
+    }
+
+    /** Binds 127.0.0.1:port (0 picks a free one), writes the token on first start, and serves. */
+    public static AtelierDaemon start(Settings settings) throws IOException {
+        TokenFile token = TokenFile.loadOrCreate(settings.home().tokenFile());
+        JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(), settings.home().spoolDir(),
+                settings.keepResults());
+        AtelierService service = new AtelierService(token, catalog(), jobs, settings.limits(), version(),
+                "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        int maxBytes = settings.limits().maxMessageBytes();
+        try {
+            TServerSocket socket = LoopbackServerSocket.open(settings.port(), maxBytes);
+            TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
+                    .processor(new Atelier.Processor<>(service))
+                    .transportFactory(new TFramedTransport.Factory(maxBytes))
+                    .protocolFactory(new TBinaryProtocol.Factory(maxBytes, 1_000_000))
+                    .minWorkerThreads(2)
+                    .maxWorkerThreads(64);
+            AtelierDaemon daemon = new AtelierDaemon(socket, new TThreadPoolServer(args), jobs);
+            daemon.serving.start();
+            return daemon;
+        } catch (TTransportException e) {
+            jobs.close();
+            throw new IOException("cannot listen on 127.0.0.1:" + settings.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The operations and their engines. */
+    static EditCatalog catalog() {
+        return new EditCatalog(List.of(
+                new ContentFill(List.of(new TeleaFill())),
+                new MissingEngine(Operation.INPAINT,
+                        "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
+                new MissingEngine(Operation.OUTPAINT,
+                        "outpaint needs the uncrop engine (PatchMatch) or a diffusion model; this build has neither yet"),
+                new MissingEngine(Operation.REMOVE_BACKGROUND,
+                        "remove-background needs the cut-out engine or the ISNet model; this build has neither yet"),
+                new MissingEngine(Operation.COLORIZE,
+                        "colorize needs the line-art flats engine or a ControlNet model; this build has neither yet")));
+    }
+
+    public int port() {
+        return socket.getServerSocket().getLocalPort();
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        socket.close();
+        jobs.close();
+        try {
+            serving.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String version() {
+        try (InputStream in = AtelierDaemon.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package atelier.daemon;
+
+import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.DaemonLauncher;
+import java.io.IOException;
+
+/** Lets the `atelier` command (in the bridge) start this daemon inside its own JVM. */
+public final class InProcessLauncher implements DaemonLauncher {
+
+    @Override
+    public RunningDaemon start(int port, AtelierHome home) throws IOException {
+        AtelierDaemon daemon = AtelierDaemon.start(AtelierDaemon.Settings.defaults(port, home));
+        return new RunningDaemon() {
+            @Override
+            public int port() {
+                return daemon.port();
+            }
+
+            @Override
+            public void awaitStop() throws InterruptedException {
+                daemon.awaitStop();
+            }
+
+            @Override
+            public void close() {
+                daemon.close();
+            }
+        };
+    }
+}

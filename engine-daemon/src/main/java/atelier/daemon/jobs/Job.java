@@ -1,0 +1,95 @@
+package atelier.daemon.jobs;
+
+import atelier.bridge.thrift.JobState;
+import atelier.bridge.thrift.JobStatus;
+
+/** One job's state, shared by the worker running it and the calls asking about it. */
+final class Job {
+
+    final String id;
+    final long sequence;
+    private final JobWork work;
+    private JobState state = JobState.QUEUED;
+    private double progress;
+    private String stage = "queued";
+    private String error;
+    private volatile boolean cancelRequested;
+    private long finishedAtMillis;
+
+    Job(String id, long sequence, JobWork work) {
+        this.id = id;
+        this.sequence = sequence;
+        this.work = work;
+    }
+
+    JobWork work() {
+        return work;
+    }
+
+    synchronized JobState state() {
+        return state;
+    }
+
+    synchronized boolean isFinished() {
+        return state != JobState.QUEUED && state != JobState.RUNNING;
+    }
+
+    synchronized long finishedAtMillis() {
+        return finishedAtMillis;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    /** Moves to RUNNING unless cancelled while queued. */
+    synchronized boolean start() {
+        if (cancelRequested || state != JobState.QUEUED) {
+            return false;
+        }
+        state = JobState.RUNNING;
+        stage = "starting";
+        return true;
+    }
+
+    synchronized void report(double fraction, String stage) {
+        this.progress = Math.max(this.progress, Math.max(0, Math.min(1, fraction)));
+        this.stage = stage;
+    }
+
+    synchronized void finish(JobState end, String error, long nowMillis) {
+        if (isFinished()) {
+            return;
+        }
+        // A cancel that arrived after the engine's last step still wins: the artist said no.
+        state = end == JobState.SUCCEEDED && cancelRequested ? JobState.CANCELLED : end;
+        this.error = error;
+        finishedAtMillis = nowMillis;
+        if (state == JobState.SUCCEEDED) {
+            progress = 1;
+            stage = "done";
+        } else {
+            stage = state == JobState.CANCELLED ? "cancelled" : "failed";
+        }
+    }
+
+    /** Marks the job cancelled; a running engine stops at its next step. */
+    synchronized void requestCancel(long nowMillis) {
+        cancelRequested = true;
+        if (state == JobState.QUEUED) {
+            finish(JobState.CANCELLED, null, nowMillis);
+        } else if (state == JobState.SUCCEEDED) {
+            // Cancelling a finished job discards its result.
+            state = JobState.CANCELLED;
+            stage = "cancelled";
+        }
+    }
+
+    synchronized JobStatus snapshot() {
+        JobStatus status = new JobStatus(id, state, progress, stage);
+        if (error != null) {
+            status.setError(error);
+        }
+        return status;
+    }
+}

@@ -1,0 +1,193 @@
+package atelier.daemon.jobs;
+
+import atelier.bridge.thrift.EditResult;
+import atelier.bridge.thrift.JobState;
+import atelier.bridge.thrift.JobStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded queue of jobs run by a fixed pool of workers. Results go to the spool;
+ * finished jobs are forgotten once their result expires.
+ */
+public final class JobQueue implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
+
+    /** Thrown by {@link #submit} when the queue holds as many jobs as it may. */
+    public static final class QueueFull extends Exception {
+        public QueueFull(String message) {
+            super(message);
+        }
+    }
+
+    /** Thrown when no job has this id. */
+    public static final class UnknownJob extends Exception {
+        public UnknownJob(String message) {
+            super(message);
+        }
+    }
+
+    /** Thrown by {@link #result} when there is no result to give; {@link #state} says why. */
+    public static final class NoResultYet extends Exception {
+        private final JobState state;
+
+        NoResultYet(JobState state, String message) {
+            super(message);
+            this.state = state;
+        }
+
+        public JobState state() {
+            return state;
+        }
+    }
+
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService sweeper;
+    private final ResultSpool spool;
+    private final int maxQueued;
+    private final Duration keepResults;
+    private final LongSupplier clock;
+
+    public JobQueue(int workerCount, int maxQueued, Path spoolDir, Duration keepResults) throws IOException {
+        this(workerCount, maxQueued, spoolDir, keepResults, System::currentTimeMillis);
+    }
+
+    JobQueue(int workerCount, int maxQueued, Path spoolDir, Duration keepResults, LongSupplier clock) throws IOException {
+        this.spool = new ResultSpool(spoolDir);
+        this.maxQueued = maxQueued;
+        this.keepResults = keepResults;
+        this.clock = clock;
+        AtomicLong threads = new AtomicLong();
+        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "atelier-worker-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "atelier-spool-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::forgetExpired, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Queues the work and answers its job id at once. */
+    public String submit(JobWork work) throws QueueFull {
+        synchronized (jobs) {
+            long waiting = jobs.values().stream().filter(j -> !j.isFinished()).count();
+            if (waiting >= maxQueued) {
+                throw new QueueFull(waiting + " jobs are queued or running, the most this daemon takes");
+            }
+            Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work);
+            jobs.put(job.id, job);
+            workers.execute(() -> run(job));
+            return job.id;
+        }
+    }
+
+    public JobStatus status(String jobId) throws UnknownJob {
+        Job job = find(jobId);
+        JobStatus status = job.snapshot();
+        if (status.getState() == JobState.QUEUED) {
+            status.setQueuePosition((int) jobs.values().stream()
+                    .filter(other -> other.sequence < job.sequence && !other.isFinished()).count());
+        }
+        return status;
+    }
+
+    public EditResult result(String jobId) throws UnknownJob, NoResultYet, IOException {
+        Job job = find(jobId);
+        JobStatus status = job.snapshot();
+        return switch (status.getState()) {
+            case SUCCEEDED -> spool.read(jobId);
+            case QUEUED, RUNNING -> throw new NoResultYet(status.getState(), "the job is still " + status.getState().name().toLowerCase());
+            case CANCELLED -> throw new NoResultYet(JobState.CANCELLED, "the job was cancelled");
+            case FAILED -> throw new NoResultYet(JobState.FAILED, status.getError());
+        };
+    }
+
+    public void cancel(String jobId) throws UnknownJob {
+        Job job = find(jobId);
+        job.requestCancel(clock.getAsLong());
+        if (job.state() == JobState.CANCELLED) {
+            spool.delete(jobId);
+        }
+    }
+
+    private Job find(String jobId) throws UnknownJob {
+        Job job = jobId == null ? null : jobs.get(jobId);
+        if (job == null) {
+            throw new UnknownJob("no job " + jobId + " (never submitted here, or its result expired)");
+        }
+        return job;
+    }
+
+    private void run(Job job) {
+        if (!job.start()) {
+            return;
+        }
+        Progress progress = (fraction, stage) -> {
+            if (job.cancelRequested()) {
+                throw new JobCancelledException();
+            }
+            job.report(fraction, stage);
+        };
+        try {
+            EditResult result = job.work().run(job.id, progress);
+            progress.step(1, "saving the result");
+            spool.write(job.id, result);
+            job.finish(JobState.SUCCEEDED, null, clock.getAsLong());
+            if (job.state() == JobState.CANCELLED) {
+                spool.delete(job.id);
+            }
+        } catch (JobCancelledException e) {
+            job.finish(JobState.CANCELLED, null, clock.getAsLong());
+        } catch (OutOfMemoryError e) {
+            job.finish(JobState.FAILED, "out of memory: try a smaller selection or image", clock.getAsLong());
+        } catch (Exception | Error e) {
+            LOG.warn("job {} failed", job.id, e);
+            job.finish(JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), clock.getAsLong());
+        }
+    }
+
+    /** Drops finished jobs whose results are older than the keep time, and their spool files. */
+    void forgetExpired() {
+        long cutoff = clock.getAsLong() - keepResults.toMillis();
+        jobs.values().removeIf(job -> {
+            boolean expired = job.isFinished() && job.finishedAtMillis() < cutoff;
+            if (expired) {
+                spool.delete(job.id);
+            }
+            return expired;
+        });
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    /** For tests that need the workers idle. */
+    ExecutorService workers() {
+        return workers;
+    }
+}

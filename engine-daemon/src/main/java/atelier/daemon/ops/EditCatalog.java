@@ -1,0 +1,38 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.Operation;
+import atelier.bridge.thrift.OperationSupport;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every operation the daemon answers, each with its engines. */
+public final class EditCatalog {
+
+    private final Map<Operation, Edit> edits = new EnumMap<>(Operation.class);
+
+    public EditCatalog(List<Edit> edits) {
+        for (Edit edit : edits) {
+            this.edits.put(edit.operation(), edit);
+        }
+        for (Operation operation : Operation.values()) {
+            if (!this.edits.containsKey(operation)) {
+                throw new IllegalArgumentException("no Edit for " + operation + ": use MissingEngine to say what would provide it");
+            }
+        }
+    }
+
+    public Edit edit(Operation operation) {
+        return edits.get(operation);
+    }
+
+    public List<OperationSupport> support() {
+        return edits.values().stream().map(edit -> {
+            OperationSupport support = new OperationSupport(edit.operation(), edit.engines());
+            if (edit.engines().isEmpty()) {
+                support.setHowToEnable(edit.howToEnable());
+            }
+            return support;
+        }).toList();
+    }
+}

@@ -1,0 +1,25 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.EngineInfo;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+
+/** Fills the selected part of a picture from the rest of it. */
+public interface FillEngine {
+
+    EngineInfo info();
+
+    /** Whether the seed changes the fill; a deterministic engine makes one variant only. */
+    boolean seeded();
+
+    /** How much context around the hole this engine wants to see. */
+    atelier.daemon.image.ContextRegion context();
+
+    /**
+     * A copy of {@code picture} with every pixel where {@code hole} is above 0 filled;
+     * pixels outside the hole may be returned unchanged or not (the caller composites).
+     */
+    Raster fill(Raster picture, Mask hole, long seed, Progress progress) throws JobCancelledException;
+}

@@ -1,0 +1,116 @@
+package atelier.daemon.server;
+
+import atelier.bridge.thrift.Atelier;
+import atelier.bridge.thrift.Busy;
+import atelier.bridge.thrift.Cancelled;
+import atelier.bridge.thrift.Capabilities;
+import atelier.bridge.thrift.EditRequest;
+import atelier.bridge.thrift.EditResult;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.bridge.thrift.JobState;
+import atelier.bridge.thrift.JobStatus;
+import atelier.bridge.thrift.NoResult;
+import atelier.bridge.thrift.NotFound;
+import atelier.bridge.thrift.PixelFormat;
+import atelier.bridge.thrift.Unauthorized;
+import atelier.bridge.thrift.Unsupported;
+import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.ops.Edit;
+import atelier.daemon.ops.EditCatalog;
+import atelier.daemon.ops.EditOrder;
+import java.io.IOException;
+import java.util.List;
+import org.apache.thrift.TException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Thrift handler: checks the token, then hands each call to the catalog or the job queue. */
+public final class AtelierService implements Atelier.Iface {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AtelierService.class);
+
+    private final TokenFile token;
+    private final EditCatalog catalog;
+    private final JobQueue jobs;
+    private final Limits limits;
+    private final RequestDecoding decoding;
+    private final String version;
+    private final String computeDevice;
+
+    public AtelierService(TokenFile token, EditCatalog catalog, JobQueue jobs, Limits limits, String version,
+                          String computeDevice) {
+        this.token = token;
+        this.catalog = catalog;
+        this.jobs = jobs;
+        this.limits = limits;
+        this.decoding = new RequestDecoding(limits);
+        this.version = version;
+        this.computeDevice = computeDevice;
+    }
+
+    @Override
+    public Capabilities capabilities(String token) throws Unauthorized {
+        authorise(token);
+        return new Capabilities(version, catalog.support(), List.of(), computeDevice, limits.maxPixels(),
+                limits.maxMessageBytes());
+    }
+
+    @Override
+    public String submit(String token, EditRequest request) throws Unauthorized, InvalidRequest, Unsupported, Busy {
+        authorise(token);
+        EditOrder order = decoding.decode(request);
+        Edit.Work work = catalog.edit(order.operation()).prepare(order);
+        PixelFormat format = request.isSetResultFormat() ? request.getResultFormat() : PixelFormat.RGBA8;
+        boolean wholeCanvas = request.isWholeCanvas();
+        try {
+            return jobs.submit((jobId, progress) -> ResultEncoding.encode(jobId, order.operation(), order.image(),
+                    work.run(progress), format, wholeCanvas));
+        } catch (JobQueue.QueueFull e) {
+            throw new Busy(e.getMessage(), 2000);
+        }
+    }
+
+    @Override
+    public JobStatus status(String token, String jobId) throws Unauthorized, NotFound {
+        authorise(token);
+        try {
+            return jobs.status(jobId);
+        } catch (JobQueue.UnknownJob e) {
+            throw new NotFound(String.valueOf(jobId), e.getMessage());
+        }
+    }
+
+    @Override
+    public EditResult result(String token, String jobId) throws TException {
+        authorise(token);
+        try {
+            return jobs.result(jobId);
+        } catch (JobQueue.UnknownJob e) {
+            throw new NotFound(String.valueOf(jobId), e.getMessage());
+        } catch (JobQueue.NoResultYet e) {
+            if (e.state() == JobState.CANCELLED) {
+                throw new Cancelled(jobId);
+            }
+            throw new NoResult(jobId, e.state(), e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("cannot read the result of job {}", jobId, e);
+            throw new NoResult(jobId, JobState.FAILED, "the result could not be read back from the spool: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void cancel(String token, String jobId) throws Unauthorized, NotFound {
+        authorise(token);
+        try {
+            jobs.cancel(jobId);
+        } catch (JobQueue.UnknownJob e) {
+            throw new NotFound(String.valueOf(jobId), e.getMessage());
+        }
+    }
+
+    private void authorise(String candidate) throws Unauthorized {
+        if (!token.matches(candidate)) {
+            throw new Unauthorized("wrong or missing token: use the one in the daemon's token file");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package atelier.daemon.server;
+
+import atelier.bridge.thrift.EditRequest;
+import atelier.bridge.thrift.Extension;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.bridge.thrift.Operation;
+import atelier.bridge.thrift.Picture;
+import atelier.bridge.thrift.PixelFormat;
+import atelier.daemon.image.Extent;
+import atelier.daemon.image.Margins;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.PngCodec;
+import atelier.daemon.image.Raster;
+import atelier.daemon.ops.EditOrder;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * Turns a request off the wire into an {@link EditOrder}, checking everything all
+ * operations share. Each refusal names the field as a path ("mask.width") and says why.
+ */
+final class RequestDecoding {
+
+    private static final SecureRandom SEEDS = new SecureRandom();
+
+    private final Limits limits;
+
+    RequestDecoding(Limits limits) {
+        this.limits = limits;
+    }
+
+    EditOrder decode(EditRequest request) throws InvalidRequest {
+        if (request == null) {
+            throw new InvalidRequest("request", "missing");
+        }
+        Operation operation = request.getOperation();
+        if (operation == null) {
+            throw new InvalidRequest("operation", "missing or unknown; one of " + Arrays.toString(Operation.values()));
+        }
+        if (request.getImage() == null) {
+            throw new InvalidRequest("image", "missing: send the layer's pixels");
+        }
+        Raster image = rgba("image", request.getImage());
+        Mask mask = request.isSetMask() ? mask("mask", request.getMask(), image.extent()) : null;
+        Raster hints = null;
+        if (request.isSetHints()) {
+            hints = rgba("hints", request.getHints());
+            requireSameSize("hints", hints.extent(), image.extent());
+        }
+        String prompt = text("prompt", request.getPrompt());
+        String negative = text("negativePrompt", request.getNegativePrompt());
+        double strength = request.isSetStrength() ? request.getStrength() : 1.0;
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new InvalidRequest("strength", "must be between 0.0 and 1.0, got " + strength);
+        }
+        Integer steps = request.isSetSteps() ? request.getSteps() : null;
+        if (steps != null && (steps < 1 || steps > limits.maxSteps())) {
+            throw new InvalidRequest("steps", "must be between 1 and " + limits.maxSteps() + ", got " + steps);
+        }
+        int variants = request.isSetVariants() ? request.getVariants() : 1;
+        if (variants < 1 || variants > limits.maxVariants()) {
+            throw new InvalidRequest("variants", "must be between 1 and " + limits.maxVariants() + ", got " + variants);
+        }
+        String engine = request.isSetEngine() ? request.getEngine().trim() : EditOrder.AUTO;
+        if (engine.isEmpty() || engine.length() > 200) {
+            throw new InvalidRequest("engine", "must be 'auto', 'embedded' or an engine name from capabilities()");
+        }
+        if (request.isSetResultFormat() && request.getResultFormat() != PixelFormat.RGBA8
+                && request.getResultFormat() != PixelFormat.PNG) {
+            throw new InvalidRequest("resultFormat", "must be RGBA8 or PNG");
+        }
+        long seed = request.isSetSeed() ? request.getSeed() : SEEDS.nextInt(Integer.MAX_VALUE);
+        return new EditOrder(operation, image, mask, hints, prompt, negative, seed, strength, steps, variants, engine,
+                margins(request, image.extent()));
+    }
+
+    private Margins margins(EditRequest request, Extent image) throws InvalidRequest {
+        if (!request.isSetExtend()) {
+            return Margins.NONE;
+        }
+        Extension e = request.getExtend();
+        int[] sides = {e.getLeft(), e.getRight(), e.getTop(), e.getBottom()};
+        String[] names = {"left", "right", "top", "bottom"};
+        for (int i = 0; i < sides.length; i++) {
+            if (sides[i] < 0 || sides[i] > limits.maxExtension()) {
+                throw new InvalidRequest("extend." + names[i], "must be between 0 and " + limits.maxExtension() + ", got " + sides[i]);
+            }
+        }
+        Margins margins = new Margins(e.getLeft(), e.getRight(), e.getTop(), e.getBottom());
+        long grown = image.grow(margins.left(), margins.right(), margins.top(), margins.bottom()).pixels();
+        if (grown > limits.maxPixels()) {
+            throw new InvalidRequest("extend", "the grown canvas would be " + grown + " pixels, over the limit of " + limits.maxPixels());
+        }
+        return margins;
+    }
+
+    private String text(String field, String value) throws InvalidRequest {
+        if (value != null && value.length() > limits.maxPromptChars()) {
+            throw new InvalidRequest(field, value.length() + " characters, over the limit of " + limits.maxPromptChars());
+        }
+        return value == null ? "" : value;
+    }
+
+    private Raster rgba(String field, Picture picture) throws InvalidRequest {
+        PixelFormat format = requireFormat(field, picture);
+        if (format == PixelFormat.PNG) {
+            return decodePng(field, picture, png -> PngCodec.decodeRgba(png, limits.maxPixels()));
+        }
+        if (format != PixelFormat.RGBA8) {
+            throw new InvalidRequest(field + ".format", format + " is for masks; send RGBA8 or PNG");
+        }
+        Extent extent = rawExtent(field, picture, 4);
+        return Raster.wrap(extent, bytes(picture));
+    }
+
+    private Mask mask(String field, Picture picture, Extent image) throws InvalidRequest {
+        PixelFormat format = requireFormat(field, picture);
+        Mask mask;
+        if (format == PixelFormat.PNG) {
+            mask = decodePng(field, picture, png -> PngCodec.decodeMask(png, limits.maxPixels()));
+        } else if (format == PixelFormat.GRAY8) {
+            mask = Mask.wrap(rawExtent(field, picture, 1), bytes(picture));
+        } else {
+            // An RGBA mask is a selection carried in its alpha, as in an RGBA PNG.
+            Raster raster = Raster.wrap(rawExtent(field, picture, 4), bytes(picture));
+            byte[] alpha = new byte[Math.toIntExact(raster.extent().pixels())];
+            for (int i = 0; i < alpha.length; i++) {
+                alpha[i] = raster.rgba()[i * 4 + 3];
+            }
+            mask = Mask.wrap(raster.extent(), alpha);
+        }
+        requireSameSize(field, mask.extent(), image);
+        return mask;
+    }
+
+    private static PixelFormat requireFormat(String field, Picture picture) throws InvalidRequest {
+        if (picture.getFormat() == null) {
+            throw new InvalidRequest(field + ".format", "missing or unknown; one of RGBA8, GRAY8, PNG");
+        }
+        if (picture.getData() == null) {
+            throw new InvalidRequest(field + ".data", "missing");
+        }
+        return picture.getFormat();
+    }
+
+    /** Checks the declared size against the limit before looking at the bytes, then the byte count. */
+    private Extent rawExtent(String field, Picture picture, int bytesPerPixel) throws InvalidRequest {
+        int width = picture.getWidth();
+        int height = picture.getHeight();
+        if (width <= 0) {
+            throw new InvalidRequest(field + ".width", "must be above 0, got " + width);
+        }
+        if (height <= 0) {
+            throw new InvalidRequest(field + ".height", "must be above 0, got " + height);
+        }
+        Extent extent = new Extent(width, height);
+        if (extent.pixels() > limits.maxPixels()) {
+            throw new InvalidRequest(field, extent + " = " + extent.pixels() + " pixels, over the limit of " + limits.maxPixels());
+        }
+        long expected = extent.pixels() * bytesPerPixel;
+        int actual = picture.getData().length;
+        if (actual != expected) {
+            throw new InvalidRequest(field + ".data", actual + " bytes, but " + extent + " " + picture.getFormat()
+                    + " needs " + expected);
+        }
+        return extent;
+    }
+
+    private interface PngDecoder<T> {
+        T decode(byte[] png) throws PngCodec.BadPng;
+    }
+
+    private static <T> T decodePng(String field, Picture picture, PngDecoder<T> decoder) throws InvalidRequest {
+        try {
+            return decoder.decode(bytes(picture));
+        } catch (PngCodec.BadPng e) {
+            throw new InvalidRequest(field + ".data", "this PNG " + e.getMessage());
+        }
+    }
+
+    private static byte[] bytes(Picture picture) {
+        return picture.getData();
+    }
+
+    private static void requireSameSize(String field, Extent actual, Extent image) throws InvalidRequest {
+        if (!actual.equals(image)) {
+            throw new InvalidRequest(field, "is " + actual + " but the image is " + image + ": they must match");
+        }
+    }
+}
