@@ -227,6 +227,7 @@ public final class AtelierCommand {
                 @Override
                 public void submitted(String id) {
                     jobId.set(id);
+                    err.println("atelier: job " + id + " submitted (Ctrl-C cancels it)");
                 }
 
                 @Override

@@ -1,7 +1,10 @@
 package atelier.daemon.server;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
@@ -16,24 +19,40 @@ public final class LoopbackServerSocket extends TServerSocket {
 
     private final int maxMessageBytes;
 
-    public static LoopbackServerSocket open(int port, int maxMessageBytes) throws TTransportException {
-        return new LoopbackServerSocket(port, maxMessageBytes);
-    }
-
     private LoopbackServerSocket(int port, int maxMessageBytes) throws TTransportException {
         super(new ServerSocketTransportArgs()
                 .bindAddr(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                .clientTimeout(IDLE_CLIENT_MILLIS)
                 .backlog(64));
         this.maxMessageBytes = maxMessageBytes;
     }
 
+    public static LoopbackServerSocket open(int port, int maxMessageBytes) throws TTransportException {
+        return new LoopbackServerSocket(port, maxMessageBytes);
+    }
+
     @Override
     public TSocket accept() throws TTransportException {
-        TSocket socket = super.accept();
-        socket.getConfiguration().setMaxMessageSize(maxMessageBytes);
-        socket.getConfiguration().setMaxFrameSize(maxMessageBytes);
-        socket.updateKnownMessageSize(maxMessageBytes);
-        return socket;
+        ServerSocket server = getServerSocket();
+        if (server == null) {
+            throw new TTransportException(TTransportException.NOT_OPEN, "the server socket is closed");
+        }
+        try {
+            Socket client = server.accept();
+            client.setSoTimeout(IDLE_CLIENT_MILLIS);
+            client.setTcpNoDelay(true);
+            return new LimitedSocket(client, maxMessageBytes);
+        } catch (IOException e) {
+            throw new TTransportException(e);
+        }
+    }
+
+    /** A connection whose message and frame limits are the daemon's, set before the first read. */
+    private static final class LimitedSocket extends TSocket {
+        LimitedSocket(Socket socket, int maxMessageBytes) throws TTransportException {
+            super(socket);
+            getConfiguration().setMaxMessageSize(maxMessageBytes);
+            getConfiguration().setMaxFrameSize(maxMessageBytes);
+            resetConsumedMessageSize(-1);
+        }
     }
 }
