@@ -61,6 +61,15 @@ public final class PngCodec {
         BufferedImage image = read(png, maxPixels);
         Raster out = Raster.blank(new Extent(image.getWidth(), image.getHeight()));
         byte[] rgba = out.rgba();
+        if (isGrey(image)) {
+            int[] grey = greySamples(image, 0);
+            int[] alpha = image.getRaster().getNumBands() > 1 ? greySamples(image, 1) : null;
+            for (int i = 0; i < grey.length; i++) {
+                rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = (byte) grey[i];
+                rgba[i * 4 + 3] = (byte) (alpha == null ? 255 : alpha[i]);
+            }
+            return out;
+        }
         forEachStripe(image, (argb, firstRow, rows) -> {
             int base = firstRow * image.getWidth() * 4;
             for (int i = 0; i < rows * image.getWidth(); i++) {
@@ -81,6 +90,13 @@ public final class PngCodec {
         boolean alpha = image.getColorModel().hasAlpha();
         Mask out = Mask.empty(new Extent(image.getWidth(), image.getHeight()));
         byte[] values = out.values();
+        if (isGrey(image)) {
+            int[] samples = greySamples(image, alpha ? 1 : 0);
+            for (int i = 0; i < samples.length; i++) {
+                values[i] = (byte) samples[i];
+            }
+            return out;
+        }
         forEachStripe(image, (argb, firstRow, rows) -> {
             int base = firstRow * image.getWidth();
             for (int i = 0; i < rows * image.getWidth(); i++) {
@@ -128,6 +144,27 @@ public final class PngCodec {
             throw new BadPng("could not be decoded (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                     + "): is the file truncated?");
         }
+    }
+
+    /**
+     * Grey PNGs are decoded into a linear grey colour space, and getRGB would bend every
+     * value through a gamma curve; their samples are read as they are stored instead.
+     */
+    private static boolean isGrey(BufferedImage image) {
+        return image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY;
+    }
+
+    /** One band's samples scaled to 8 bits (16-bit PNGs included). */
+    private static int[] greySamples(BufferedImage image, int band) {
+        int bits = image.getColorModel().getComponentSize(band);
+        int max = (1 << bits) - 1;
+        int[] samples = image.getRaster().getSamples(0, 0, image.getWidth(), image.getHeight(), band, (int[]) null);
+        if (bits != 8) {
+            for (int i = 0; i < samples.length; i++) {
+                samples[i] = (samples[i] * 255 + max / 2) / max;
+            }
+        }
+        return samples;
     }
 
     private interface StripeConsumer {
