@@ -1,0 +1,62 @@
+package atelier.bridge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import atelier.bridge.thrift.JobState;
+import atelier.bridge.thrift.JobStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    @Test
+    void readsTheVerbAndItsOptions() throws Exception {
+        CommandLine line = CommandLine.parse(new String[] {"inpaint", "--prompt", "a corgi", "--steps", "20", "--strength", "0.6"}, Set.of());
+        assertEquals("inpaint", line.verb());
+        assertEquals("a corgi", line.text("prompt"));
+        assertEquals(20, line.integer("steps"));
+        assertEquals(0.6, line.decimal("strength"));
+    }
+
+    @Test
+    void namesTheOptionThatIsWrong() {
+        CommandLine.UsageException e = assertThrows(CommandLine.UsageException.class,
+                () -> CommandLine.parse(new String[] {"fill", "--steps", "many"}, Set.of()).integer("steps"));
+        assertTrue(e.getMessage().contains("--steps"));
+        assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"fill", "--out"}, Set.of()));
+        assertThrows(CommandLine.UsageException.class,
+                () -> CommandLine.parse(new String[] {"fill", "--color", "x"}, Set.of()).allowOnly(Set.of("out")));
+    }
+
+    @Test
+    void variantsAreNumberedBeforeTheExtension() {
+        assertEquals(Path.of("out/fill-2.png"), AtelierCommand.numbered(Path.of("out/fill.png"), 2));
+        assertEquals(Path.of("fill-3"), AtelierCommand.numbered(Path.of("fill"), 3));
+    }
+
+    @Test
+    void progressBarRedrawsOneLineOnAConsole() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true), true);
+        bar.progress(new JobStatus("j", JobState.RUNNING, 0.5, "filling"));
+        bar.finish();
+        String drawn = bytes.toString();
+        assertTrue(drawn.startsWith("\r[###############...............]  50% filling"), drawn);
+        assertTrue(drawn.endsWith(System.lineSeparator()));
+    }
+
+    @Test
+    void progressWithoutAConsolePrintsEachStageOnce() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true), false);
+        bar.progress(new JobStatus("j", JobState.QUEUED, 0, "queued"));
+        bar.progress(new JobStatus("j", JobState.QUEUED, 0, "queued"));
+        bar.progress(new JobStatus("j", JobState.RUNNING, 0.25, "filling"));
+        assertEquals("  0% queued\n 25% filling\n", bytes.toString().replace(System.lineSeparator(), "\n"));
+    }
+}

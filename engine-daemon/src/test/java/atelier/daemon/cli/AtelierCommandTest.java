@@ -1,0 +1,165 @@
+package atelier.daemon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import atelier.bridge.cli.AtelierCommand;
+import atelier.bridge.client.AtelierClient;
+import atelier.bridge.client.AtelierHome;
+import atelier.bridge.thrift.JobState;
+import atelier.daemon.DaemonFixture;
+import atelier.daemon.Pictures;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.PngCodec;
+import atelier.daemon.image.Raster;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The `atelier` command as an artist runs it, against an in-process or a running daemon. */
+class AtelierCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int atelier(AtelierHome home, String... args) {
+        AtelierCommand command = new AtelierCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), home, false);
+        return command.run(args);
+    }
+
+    private Path sample(String name) throws Exception {
+        Path file = dir.resolve(name);
+        Files.write(file, DaemonFixture.sample(name));
+        return file;
+    }
+
+    @Test
+    void fillWithNoDaemonRunningStartsOneInProcessAndKeepsUnselectedPixels() throws Exception {
+        Path result = dir.resolve("filled.png");
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", sample("meadow-ball.png").toString(),
+                "--mask", sample("meadow-ball-mask.png").toString(), "--out", result.toString(), "--port", "1");
+        assertEquals(0, status, err.toString());
+        Raster original = Pictures.meadow();
+        Mask selection = Pictures.meadowSelection();
+        Raster filled = PngCodec.decodeRgba(Files.readAllBytes(result), Long.MAX_VALUE);
+        int changed = 0;
+        for (int y = 0; y < original.height(); y++) {
+            for (int x = 0; x < original.width(); x++) {
+                boolean same = true;
+                for (int c = 0; c < 4; c++) {
+                    same &= original.channel(x, y, c) == filled.channel(x, y, c);
+                }
+                if (selection.at(x, y) == 0) {
+                    assertTrue(same, "unselected pixel " + x + "," + y + " changed");
+                } else if (!same) {
+                    changed++;
+                }
+            }
+        }
+        assertTrue(changed > selection.selectedPixels() / 2, "the ball should be gone, " + changed + " pixels changed");
+        assertTrue(err.toString().contains("100% done"), err.toString());
+        assertTrue(out.toString().contains("wrote " + result), out.toString());
+    }
+
+    @Test
+    void usesTheRunningDaemon() throws Exception {
+        try (DaemonFixture fixture = new DaemonFixture(dir.resolve("home"))) {
+            Path result = dir.resolve("out.png");
+            int status = atelier(fixture.home, "fill", "--image", sample("meadow-ball.png").toString(),
+                    "--mask", sample("meadow-ball-mask.png").toString(), "--out", result.toString(),
+                    "--port", String.valueOf(fixture.daemon.port()));
+            assertEquals(0, status, err.toString());
+            assertTrue(Files.exists(result));
+            assertEquals(0, atelier(fixture.home, "status", "--port", String.valueOf(fixture.daemon.port())));
+            assertTrue(out.toString().contains("at 127.0.0.1:" + fixture.daemon.port()), out.toString());
+        }
+    }
+
+    @Test
+    void badRequestExitsWithTwoAndNamesTheField() throws Exception {
+        Path wrongSize = dir.resolve("small-mask.png");
+        Files.write(wrongSize, PngCodec.encode(Mask.empty(new atelier.daemon.image.Extent(10, 10))));
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", sample("meadow-ball.png").toString(),
+                "--mask", wrongSize.toString(), "--out", dir.resolve("x.png").toString(), "--port", "1");
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("mask"), err.toString());
+        assertTrue(Files.notExists(dir.resolve("x.png")), "no output file for a refused request");
+    }
+
+    @Test
+    void missingOptionsAndFilesAreUsageErrors() throws Exception {
+        AtelierHome home = AtelierHome.under(dir.resolve("home"));
+        assertEquals(2, atelier(home, "fill", "--mask", "m.png", "--out", "o.png"));
+        assertTrue(err.toString().contains("--image"), err.toString());
+        assertEquals(2, atelier(home, "fill", "--image", dir.resolve("nope.png").toString(), "--out", "o.png"));
+        assertEquals(2, atelier(home, "fill", "--image", "a.png", "--out", "o.png", "--colour", "red"));
+        assertEquals(2, atelier(home, "paint"));
+        assertEquals(2, atelier(home));
+    }
+
+    @Test
+    void operationWithoutAnEngineExitsWithOneAndSaysWhy() throws Exception {
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "inpaint", "--image", sample("meadow-ball.png").toString(),
+                "--mask", sample("meadow-ball-mask.png").toString(), "--prompt", "a corgi", "--out",
+                dir.resolve("c.png").toString(), "--port", "1");
+        assertEquals(1, status);
+        assertTrue(err.toString().contains("unsupported"), err.toString());
+    }
+
+    @Test
+    void interruptingTheCommandCancelsItsJobInTheDaemon() throws Exception {
+        // A 3000 px gradient with a 2400 px hole keeps Telea busy for seconds.
+        Path image = dir.resolve("big.png");
+        Path mask = dir.resolve("big-mask.png");
+        Files.write(image, PngCodec.encode(Pictures.gradient(3000)));
+        Files.write(mask, PngCodec.encode(Pictures.centredHole(3000, 0.8)));
+        try (DaemonFixture fixture = new DaemonFixture(dir.resolve("home"))) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    AtelierCommand.class.getName(), "fill", "--image", image.toString(), "--mask", mask.toString(),
+                    "--out", dir.resolve("never.png").toString(), "--port", String.valueOf(fixture.daemon.port())));
+            builder.environment().put("ATELIER_HOME", dir.resolve("home").toString());
+            builder.redirectErrorStream(true);
+            Process cli = builder.start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8));
+            Pattern submitted = Pattern.compile("job (\\S+) submitted");
+            String jobId = null;
+            StringBuilder seen = new StringBuilder();
+            for (String line; jobId == null && (line = lines.readLine()) != null; ) {
+                seen.append(line).append('\n');
+                Matcher m = submitted.matcher(line);
+                if (m.find()) {
+                    jobId = m.group(1);
+                }
+            }
+            assertTrue(jobId != null, "the command never reported its job: " + seen);
+            cli.destroy(); // SIGTERM, which runs the same shutdown hook as Ctrl-C's SIGINT
+            assertTrue(cli.waitFor(30, TimeUnit.SECONDS));
+            try (AtelierClient client = fixture.client()) {
+                JobState state;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                do {
+                    Thread.sleep(50);
+                    state = client.status(jobId).getState();
+                } while ((state == JobState.RUNNING || state == JobState.QUEUED) && System.nanoTime() < deadline);
+                assertEquals(JobState.CANCELLED, state);
+            }
+            assertTrue(Files.notExists(dir.resolve("never.png")));
+        }
+    }
+}
