@@ -68,6 +68,16 @@ struct Extension {
   4: i32 bottom = 0,
 }
 
+/** How colorize returns its flats. */
+enum FlatsOutput {
+  /** One layer of flat colours to go beneath the line art (default). */
+  UNDERLAY = 1,
+  /** One layer: the line art multiplied over the flats. */
+  MERGED = 2,
+  /** One layer per flat colour, each named after its colour, what colourists ask of flatting tools. */
+  PER_COLOR = 3,
+}
+
 /**
  * One edit, as the plugin sends it. Fields an operation does not use are ignored.
  * operation and image must be set; they are not marked `required` so that a missing or
@@ -112,6 +122,22 @@ struct EditRequest {
    * applied, ready to save as a file. false (default): only the region that changed.
    */
   14: optional bool wholeCanvas = false,
+  /**
+   * content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+   * sample here). Absent: anywhere outside the selection.
+   */
+  15: optional Picture sampleFrom,
+  /** remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out. */
+  16: optional bool alphaOnly = false,
+  /** colorize: how to return the flats. Default UNDERLAY. */
+  17: optional FlatsOutput flats,
+  /** colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4. */
+  18: optional i32 gapClosing,
+  /**
+   * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+   * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+   */
+  19: optional double aspectRatio,
 }
 
 /** An engine that can run an operation. */
@@ -210,6 +236,8 @@ struct Layer {
   4: required i64 seed,
   /** How to put it in the document. */
   5: required LayerRole role,
+  /** A name for the layer when the operation has one, e.g. a flat's colour "#c83c28". */
+  6: optional string name,
 }
 
 /** The answer to result(). */

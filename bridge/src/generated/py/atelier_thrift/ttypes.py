@@ -66,6 +66,28 @@ class PixelFormat(object):
     }
 
 
+class FlatsOutput(object):
+    """
+    How colorize returns its flats.
+
+    """
+    UNDERLAY = 1
+    MERGED = 2
+    PER_COLOR = 3
+
+    _VALUES_TO_NAMES = {
+        1: "UNDERLAY",
+        2: "MERGED",
+        3: "PER_COLOR",
+    }
+
+    _NAMES_TO_VALUES = {
+        "UNDERLAY": 1,
+        "MERGED": 2,
+        "PER_COLOR": 3,
+    }
+
+
 class JobState(object):
     """
     Where a job is.
@@ -326,11 +348,18 @@ class EditRequest(object):
      - resultFormat: Format of the result pictures: RGBA8 (default) or PNG.
      - wholeCanvas: true: each result layer covers the whole (possibly grown) canvas with the edit
     applied, ready to save as a file. false (default): only the region that changed.
+     - sampleFrom: content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+    sample here). Absent: anywhere outside the selection.
+     - alphaOnly: remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out.
+     - flats: colorize: how to return the flats. Default UNDERLAY.
+     - gapClosing: colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
+     - aspectRatio: outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+    width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -345,6 +374,11 @@ class EditRequest(object):
         self.extend = extend
         self.resultFormat = resultFormat
         self.wholeCanvas = wholeCanvas
+        self.sampleFrom = sampleFrom
+        self.alphaOnly = alphaOnly
+        self.flats = flats
+        self.gapClosing = gapClosing
+        self.aspectRatio = aspectRatio
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -429,6 +463,32 @@ class EditRequest(object):
                     self.wholeCanvas = iprot.readBool()
                 else:
                     iprot.skip(ftype)
+            elif fid == 15:
+                if ftype == TType.STRUCT:
+                    self.sampleFrom = Picture()
+                    self.sampleFrom.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 16:
+                if ftype == TType.BOOL:
+                    self.alphaOnly = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 17:
+                if ftype == TType.I32:
+                    self.flats = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 18:
+                if ftype == TType.I32:
+                    self.gapClosing = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 19:
+                if ftype == TType.DOUBLE:
+                    self.aspectRatio = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -494,6 +554,26 @@ class EditRequest(object):
         if self.wholeCanvas is not None:
             oprot.writeFieldBegin('wholeCanvas', TType.BOOL, 14)
             oprot.writeBool(self.wholeCanvas)
+            oprot.writeFieldEnd()
+        if self.sampleFrom is not None:
+            oprot.writeFieldBegin('sampleFrom', TType.STRUCT, 15)
+            self.sampleFrom.write(oprot)
+            oprot.writeFieldEnd()
+        if self.alphaOnly is not None:
+            oprot.writeFieldBegin('alphaOnly', TType.BOOL, 16)
+            oprot.writeBool(self.alphaOnly)
+            oprot.writeFieldEnd()
+        if self.flats is not None:
+            oprot.writeFieldBegin('flats', TType.I32, 17)
+            oprot.writeI32(self.flats)
+            oprot.writeFieldEnd()
+        if self.gapClosing is not None:
+            oprot.writeFieldBegin('gapClosing', TType.I32, 18)
+            oprot.writeI32(self.gapClosing)
+            oprot.writeFieldEnd()
+        if self.aspectRatio is not None:
+            oprot.writeFieldBegin('aspectRatio', TType.DOUBLE, 19)
+            oprot.writeDouble(self.aspectRatio)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -1069,16 +1149,18 @@ class Layer(object):
      - y: Top edge in the result canvas.
      - seed: The seed that made this variant.
      - role: How to put it in the document.
+     - name: A name for the layer when the operation has one, e.g. a flat's colour "#c83c28".
 
     """
 
 
-    def __init__(self, pixels=None, x=None, y=None, seed=None, role=None,):
+    def __init__(self, pixels=None, x=None, y=None, seed=None, role=None, name=None,):
         self.pixels = pixels
         self.x = x
         self.y = y
         self.seed = seed
         self.role = role
+        self.name = name
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1115,6 +1197,11 @@ class Layer(object):
                     self.role = iprot.readI32()
                 else:
                     iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1144,6 +1231,10 @@ class Layer(object):
         if self.role is not None:
             oprot.writeFieldBegin('role', TType.I32, 5)
             oprot.writeI32(self.role)
+            oprot.writeFieldEnd()
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 6)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2006,6 +2097,11 @@ EditRequest.thrift_spec = (
     (12, TType.STRUCT, 'extend', [Extension, None], None, ),  # 12
     (13, TType.I32, 'resultFormat', None, None, ),  # 13
     (14, TType.BOOL, 'wholeCanvas', None, False, ),  # 14
+    (15, TType.STRUCT, 'sampleFrom', [Picture, None], None, ),  # 15
+    (16, TType.BOOL, 'alphaOnly', None, False, ),  # 16
+    (17, TType.I32, 'flats', None, None, ),  # 17
+    (18, TType.I32, 'gapClosing', None, None, ),  # 18
+    (19, TType.DOUBLE, 'aspectRatio', None, None, ),  # 19
 )
 all_structs.append(EngineInfo)
 EngineInfo.thrift_spec = (
@@ -2057,6 +2153,7 @@ Layer.thrift_spec = (
     (3, TType.I32, 'y', None, None, ),  # 3
     (4, TType.I64, 'seed', None, None, ),  # 4
     (5, TType.I32, 'role', None, None, ),  # 5
+    (6, TType.STRING, 'name', 'UTF8', None, ),  # 6
 )
 all_structs.append(EditResult)
 EditResult.thrift_spec = (

@@ -29,6 +29,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField EXTEND_FIELD_DESC = new org.apache.thrift.protocol.TField("extend", org.apache.thrift.protocol.TType.STRUCT, (short)12);
   private static final org.apache.thrift.protocol.TField RESULT_FORMAT_FIELD_DESC = new org.apache.thrift.protocol.TField("resultFormat", org.apache.thrift.protocol.TType.I32, (short)13);
   private static final org.apache.thrift.protocol.TField WHOLE_CANVAS_FIELD_DESC = new org.apache.thrift.protocol.TField("wholeCanvas", org.apache.thrift.protocol.TType.BOOL, (short)14);
+  private static final org.apache.thrift.protocol.TField SAMPLE_FROM_FIELD_DESC = new org.apache.thrift.protocol.TField("sampleFrom", org.apache.thrift.protocol.TType.STRUCT, (short)15);
+  private static final org.apache.thrift.protocol.TField ALPHA_ONLY_FIELD_DESC = new org.apache.thrift.protocol.TField("alphaOnly", org.apache.thrift.protocol.TType.BOOL, (short)16);
+  private static final org.apache.thrift.protocol.TField FLATS_FIELD_DESC = new org.apache.thrift.protocol.TField("flats", org.apache.thrift.protocol.TType.I32, (short)17);
+  private static final org.apache.thrift.protocol.TField GAP_CLOSING_FIELD_DESC = new org.apache.thrift.protocol.TField("gapClosing", org.apache.thrift.protocol.TType.I32, (short)18);
+  private static final org.apache.thrift.protocol.TField ASPECT_RATIO_FIELD_DESC = new org.apache.thrift.protocol.TField("aspectRatio", org.apache.thrift.protocol.TType.DOUBLE, (short)19);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -97,6 +102,30 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * applied, ready to save as a file. false (default): only the region that changed.
    */
   public boolean wholeCanvas; // optional
+  /**
+   * content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+   * sample here). Absent: anywhere outside the selection.
+   */
+  public @org.apache.thrift.annotation.Nullable Picture sampleFrom; // optional
+  /**
+   * remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out.
+   */
+  public boolean alphaOnly; // optional
+  /**
+   * colorize: how to return the flats. Default UNDERLAY.
+   * 
+   * @see FlatsOutput
+   */
+  public @org.apache.thrift.annotation.Nullable FlatsOutput flats; // optional
+  /**
+   * colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
+   */
+  public int gapClosing; // optional
+  /**
+   * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+   * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+   */
+  public double aspectRatio; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -163,7 +192,31 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      * true: each result layer covers the whole (possibly grown) canvas with the edit
      * applied, ready to save as a file. false (default): only the region that changed.
      */
-    WHOLE_CANVAS((short)14, "wholeCanvas");
+    WHOLE_CANVAS((short)14, "wholeCanvas"),
+    /**
+     * content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+     * sample here). Absent: anywhere outside the selection.
+     */
+    SAMPLE_FROM((short)15, "sampleFrom"),
+    /**
+     * remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out.
+     */
+    ALPHA_ONLY((short)16, "alphaOnly"),
+    /**
+     * colorize: how to return the flats. Default UNDERLAY.
+     * 
+     * @see FlatsOutput
+     */
+    FLATS((short)17, "flats"),
+    /**
+     * colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
+     */
+    GAP_CLOSING((short)18, "gapClosing"),
+    /**
+     * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+     * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+     */
+    ASPECT_RATIO((short)19, "aspectRatio");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -207,6 +260,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return RESULT_FORMAT;
         case 14: // WHOLE_CANVAS
           return WHOLE_CANVAS;
+        case 15: // SAMPLE_FROM
+          return SAMPLE_FROM;
+        case 16: // ALPHA_ONLY
+          return ALPHA_ONLY;
+        case 17: // FLATS
+          return FLATS;
+        case 18: // GAP_CLOSING
+          return GAP_CLOSING;
+        case 19: // ASPECT_RATIO
+          return ASPECT_RATIO;
         default:
           return null;
       }
@@ -255,8 +318,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __STEPS_ISSET_ID = 2;
   private static final int __VARIANTS_ISSET_ID = 3;
   private static final int __WHOLECANVAS_ISSET_ID = 4;
+  private static final int __ALPHAONLY_ISSET_ID = 5;
+  private static final int __GAPCLOSING_ISSET_ID = 6;
+  private static final int __ASPECTRATIO_ISSET_ID = 7;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS};
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -288,12 +354,24 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, PixelFormat.class)));
     tmpMap.put(_Fields.WHOLE_CANVAS, new org.apache.thrift.meta_data.FieldMetaData("wholeCanvas", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.SAMPLE_FROM, new org.apache.thrift.meta_data.FieldMetaData("sampleFrom", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Picture.class)));
+    tmpMap.put(_Fields.ALPHA_ONLY, new org.apache.thrift.meta_data.FieldMetaData("alphaOnly", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
+    tmpMap.put(_Fields.FLATS, new org.apache.thrift.meta_data.FieldMetaData("flats", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, FlatsOutput.class)));
+    tmpMap.put(_Fields.GAP_CLOSING, new org.apache.thrift.meta_data.FieldMetaData("gapClosing", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.ASPECT_RATIO, new org.apache.thrift.meta_data.FieldMetaData("aspectRatio", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.DOUBLE)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
   }
 
   public EditRequest() {
     this.wholeCanvas = false;
+
+    this.alphaOnly = false;
 
   }
 
@@ -343,6 +421,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       this.resultFormat = other.resultFormat;
     }
     this.wholeCanvas = other.wholeCanvas;
+    if (other.isSetSampleFrom()) {
+      this.sampleFrom = new Picture(other.sampleFrom);
+    }
+    this.alphaOnly = other.alphaOnly;
+    if (other.isSetFlats()) {
+      this.flats = other.flats;
+    }
+    this.gapClosing = other.gapClosing;
+    this.aspectRatio = other.aspectRatio;
   }
 
   @Override
@@ -371,6 +458,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.resultFormat = null;
     this.wholeCanvas = false;
 
+    this.sampleFrom = null;
+    this.alphaOnly = false;
+
+    this.flats = null;
+    setGapClosingIsSet(false);
+    this.gapClosing = 0;
+    setAspectRatioIsSet(false);
+    this.aspectRatio = 0.0;
   }
 
   /**
@@ -813,6 +908,163 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WHOLECANVAS_ISSET_ID, value);
   }
 
+  /**
+   * content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+   * sample here). Absent: anywhere outside the selection.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public Picture getSampleFrom() {
+    return this.sampleFrom;
+  }
+
+  /**
+   * content-fill: where patches may be taken from, an 8-bit mask like `mask` (255 = may
+   * sample here). Absent: anywhere outside the selection.
+   */
+  public EditRequest setSampleFrom(@org.apache.thrift.annotation.Nullable Picture sampleFrom) {
+    this.sampleFrom = sampleFrom;
+    return this;
+  }
+
+  public void unsetSampleFrom() {
+    this.sampleFrom = null;
+  }
+
+  /** Returns true if field sampleFrom is set (has been assigned a value) and false otherwise */
+  public boolean isSetSampleFrom() {
+    return this.sampleFrom != null;
+  }
+
+  public void setSampleFromIsSet(boolean value) {
+    if (!value) {
+      this.sampleFrom = null;
+    }
+  }
+
+  /**
+   * remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out.
+   */
+  public boolean isAlphaOnly() {
+    return this.alphaOnly;
+  }
+
+  /**
+   * remove-background: true returns the alpha alone as an opaque grey picture instead of the cut-out.
+   */
+  public EditRequest setAlphaOnly(boolean alphaOnly) {
+    this.alphaOnly = alphaOnly;
+    setAlphaOnlyIsSet(true);
+    return this;
+  }
+
+  public void unsetAlphaOnly() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ALPHAONLY_ISSET_ID);
+  }
+
+  /** Returns true if field alphaOnly is set (has been assigned a value) and false otherwise */
+  public boolean isSetAlphaOnly() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ALPHAONLY_ISSET_ID);
+  }
+
+  public void setAlphaOnlyIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ALPHAONLY_ISSET_ID, value);
+  }
+
+  /**
+   * colorize: how to return the flats. Default UNDERLAY.
+   * 
+   * @see FlatsOutput
+   */
+  @org.apache.thrift.annotation.Nullable
+  public FlatsOutput getFlats() {
+    return this.flats;
+  }
+
+  /**
+   * colorize: how to return the flats. Default UNDERLAY.
+   * 
+   * @see FlatsOutput
+   */
+  public EditRequest setFlats(@org.apache.thrift.annotation.Nullable FlatsOutput flats) {
+    this.flats = flats;
+    return this;
+  }
+
+  public void unsetFlats() {
+    this.flats = null;
+  }
+
+  /** Returns true if field flats is set (has been assigned a value) and false otherwise */
+  public boolean isSetFlats() {
+    return this.flats != null;
+  }
+
+  public void setFlatsIsSet(boolean value) {
+    if (!value) {
+      this.flats = null;
+    }
+  }
+
+  /**
+   * colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
+   */
+  public int getGapClosing() {
+    return this.gapClosing;
+  }
+
+  /**
+   * colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
+   */
+  public EditRequest setGapClosing(int gapClosing) {
+    this.gapClosing = gapClosing;
+    setGapClosingIsSet(true);
+    return this;
+  }
+
+  public void unsetGapClosing() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __GAPCLOSING_ISSET_ID);
+  }
+
+  /** Returns true if field gapClosing is set (has been assigned a value) and false otherwise */
+  public boolean isSetGapClosing() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __GAPCLOSING_ISSET_ID);
+  }
+
+  public void setGapClosingIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __GAPCLOSING_ISSET_ID, value);
+  }
+
+  /**
+   * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+   * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+   */
+  public double getAspectRatio() {
+    return this.aspectRatio;
+  }
+
+  /**
+   * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
+   * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+   */
+  public EditRequest setAspectRatio(double aspectRatio) {
+    this.aspectRatio = aspectRatio;
+    setAspectRatioIsSet(true);
+    return this;
+  }
+
+  public void unsetAspectRatio() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ASPECTRATIO_ISSET_ID);
+  }
+
+  /** Returns true if field aspectRatio is set (has been assigned a value) and false otherwise */
+  public boolean isSetAspectRatio() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ASPECTRATIO_ISSET_ID);
+  }
+
+  public void setAspectRatioIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ASPECTRATIO_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -928,6 +1180,46 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case SAMPLE_FROM:
+      if (value == null) {
+        unsetSampleFrom();
+      } else {
+        setSampleFrom((Picture)value);
+      }
+      break;
+
+    case ALPHA_ONLY:
+      if (value == null) {
+        unsetAlphaOnly();
+      } else {
+        setAlphaOnly((java.lang.Boolean)value);
+      }
+      break;
+
+    case FLATS:
+      if (value == null) {
+        unsetFlats();
+      } else {
+        setFlats((FlatsOutput)value);
+      }
+      break;
+
+    case GAP_CLOSING:
+      if (value == null) {
+        unsetGapClosing();
+      } else {
+        setGapClosing((java.lang.Integer)value);
+      }
+      break;
+
+    case ASPECT_RATIO:
+      if (value == null) {
+        unsetAspectRatio();
+      } else {
+        setAspectRatio((java.lang.Double)value);
+      }
+      break;
+
     }
   }
 
@@ -977,6 +1269,21 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case WHOLE_CANVAS:
       return isWholeCanvas();
 
+    case SAMPLE_FROM:
+      return getSampleFrom();
+
+    case ALPHA_ONLY:
+      return isAlphaOnly();
+
+    case FLATS:
+      return getFlats();
+
+    case GAP_CLOSING:
+      return getGapClosing();
+
+    case ASPECT_RATIO:
+      return getAspectRatio();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1017,6 +1324,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetResultFormat();
     case WHOLE_CANVAS:
       return isSetWholeCanvas();
+    case SAMPLE_FROM:
+      return isSetSampleFrom();
+    case ALPHA_ONLY:
+      return isSetAlphaOnly();
+    case FLATS:
+      return isSetFlats();
+    case GAP_CLOSING:
+      return isSetGapClosing();
+    case ASPECT_RATIO:
+      return isSetAspectRatio();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1160,6 +1477,51 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_sampleFrom = true && this.isSetSampleFrom();
+    boolean that_present_sampleFrom = true && that.isSetSampleFrom();
+    if (this_present_sampleFrom || that_present_sampleFrom) {
+      if (!(this_present_sampleFrom && that_present_sampleFrom))
+        return false;
+      if (!this.sampleFrom.equals(that.sampleFrom))
+        return false;
+    }
+
+    boolean this_present_alphaOnly = true && this.isSetAlphaOnly();
+    boolean that_present_alphaOnly = true && that.isSetAlphaOnly();
+    if (this_present_alphaOnly || that_present_alphaOnly) {
+      if (!(this_present_alphaOnly && that_present_alphaOnly))
+        return false;
+      if (this.alphaOnly != that.alphaOnly)
+        return false;
+    }
+
+    boolean this_present_flats = true && this.isSetFlats();
+    boolean that_present_flats = true && that.isSetFlats();
+    if (this_present_flats || that_present_flats) {
+      if (!(this_present_flats && that_present_flats))
+        return false;
+      if (!this.flats.equals(that.flats))
+        return false;
+    }
+
+    boolean this_present_gapClosing = true && this.isSetGapClosing();
+    boolean that_present_gapClosing = true && that.isSetGapClosing();
+    if (this_present_gapClosing || that_present_gapClosing) {
+      if (!(this_present_gapClosing && that_present_gapClosing))
+        return false;
+      if (this.gapClosing != that.gapClosing)
+        return false;
+    }
+
+    boolean this_present_aspectRatio = true && this.isSetAspectRatio();
+    boolean that_present_aspectRatio = true && that.isSetAspectRatio();
+    if (this_present_aspectRatio || that_present_aspectRatio) {
+      if (!(this_present_aspectRatio && that_present_aspectRatio))
+        return false;
+      if (this.aspectRatio != that.aspectRatio)
+        return false;
+    }
+
     return true;
   }
 
@@ -1222,6 +1584,26 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetWholeCanvas()) ? 131071 : 524287);
     if (isSetWholeCanvas())
       hashCode = hashCode * 8191 + ((wholeCanvas) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetSampleFrom()) ? 131071 : 524287);
+    if (isSetSampleFrom())
+      hashCode = hashCode * 8191 + sampleFrom.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetAlphaOnly()) ? 131071 : 524287);
+    if (isSetAlphaOnly())
+      hashCode = hashCode * 8191 + ((alphaOnly) ? 131071 : 524287);
+
+    hashCode = hashCode * 8191 + ((isSetFlats()) ? 131071 : 524287);
+    if (isSetFlats())
+      hashCode = hashCode * 8191 + flats.getValue();
+
+    hashCode = hashCode * 8191 + ((isSetGapClosing()) ? 131071 : 524287);
+    if (isSetGapClosing())
+      hashCode = hashCode * 8191 + gapClosing;
+
+    hashCode = hashCode * 8191 + ((isSetAspectRatio()) ? 131071 : 524287);
+    if (isSetAspectRatio())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(aspectRatio);
 
     return hashCode;
   }
@@ -1374,6 +1756,56 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetSampleFrom(), other.isSetSampleFrom());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSampleFrom()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sampleFrom, other.sampleFrom);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetAlphaOnly(), other.isSetAlphaOnly());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAlphaOnly()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.alphaOnly, other.alphaOnly);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetFlats(), other.isSetFlats());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetFlats()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.flats, other.flats);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetGapClosing(), other.isSetGapClosing());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetGapClosing()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.gapClosing, other.gapClosing);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetAspectRatio(), other.isSetAspectRatio());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAspectRatio()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.aspectRatio, other.aspectRatio);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -1513,6 +1945,44 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       sb.append(this.wholeCanvas);
       first = false;
     }
+    if (isSetSampleFrom()) {
+      if (!first) sb.append(", ");
+      sb.append("sampleFrom:");
+      if (this.sampleFrom == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sampleFrom);
+      }
+      first = false;
+    }
+    if (isSetAlphaOnly()) {
+      if (!first) sb.append(", ");
+      sb.append("alphaOnly:");
+      sb.append(this.alphaOnly);
+      first = false;
+    }
+    if (isSetFlats()) {
+      if (!first) sb.append(", ");
+      sb.append("flats:");
+      if (this.flats == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.flats);
+      }
+      first = false;
+    }
+    if (isSetGapClosing()) {
+      if (!first) sb.append(", ");
+      sb.append("gapClosing:");
+      sb.append(this.gapClosing);
+      first = false;
+    }
+    if (isSetAspectRatio()) {
+      if (!first) sb.append(", ");
+      sb.append("aspectRatio:");
+      sb.append(this.aspectRatio);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -1531,6 +2001,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
     if (extend != null) {
       extend.validate();
+    }
+    if (sampleFrom != null) {
+      sampleFrom.validate();
     }
   }
 
@@ -1688,6 +2161,47 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 15: // SAMPLE_FROM
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+              struct.sampleFrom = new Picture();
+              struct.sampleFrom.read(iprot);
+              struct.setSampleFromIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 16: // ALPHA_ONLY
+            if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+              struct.alphaOnly = iprot.readBool();
+              struct.setAlphaOnlyIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 17: // FLATS
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.flats = atelier.bridge.thrift.FlatsOutput.findByValue(iprot.readI32());
+              struct.setFlatsIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 18: // GAP_CLOSING
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.gapClosing = iprot.readI32();
+              struct.setGapClosingIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 19: // ASPECT_RATIO
+            if (schemeField.type == org.apache.thrift.protocol.TType.DOUBLE) {
+              struct.aspectRatio = iprot.readDouble();
+              struct.setAspectRatioIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -1788,6 +2302,35 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         oprot.writeBool(struct.wholeCanvas);
         oprot.writeFieldEnd();
       }
+      if (struct.sampleFrom != null) {
+        if (struct.isSetSampleFrom()) {
+          oprot.writeFieldBegin(SAMPLE_FROM_FIELD_DESC);
+          struct.sampleFrom.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetAlphaOnly()) {
+        oprot.writeFieldBegin(ALPHA_ONLY_FIELD_DESC);
+        oprot.writeBool(struct.alphaOnly);
+        oprot.writeFieldEnd();
+      }
+      if (struct.flats != null) {
+        if (struct.isSetFlats()) {
+          oprot.writeFieldBegin(FLATS_FIELD_DESC);
+          oprot.writeI32(struct.flats.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetGapClosing()) {
+        oprot.writeFieldBegin(GAP_CLOSING_FIELD_DESC);
+        oprot.writeI32(struct.gapClosing);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetAspectRatio()) {
+        oprot.writeFieldBegin(ASPECT_RATIO_FIELD_DESC);
+        oprot.writeDouble(struct.aspectRatio);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1849,7 +2392,22 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetWholeCanvas()) {
         optionals.set(13);
       }
-      oprot.writeBitSet(optionals, 14);
+      if (struct.isSetSampleFrom()) {
+        optionals.set(14);
+      }
+      if (struct.isSetAlphaOnly()) {
+        optionals.set(15);
+      }
+      if (struct.isSetFlats()) {
+        optionals.set(16);
+      }
+      if (struct.isSetGapClosing()) {
+        optionals.set(17);
+      }
+      if (struct.isSetAspectRatio()) {
+        optionals.set(18);
+      }
+      oprot.writeBitSet(optionals, 19);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -1892,12 +2450,27 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetWholeCanvas()) {
         oprot.writeBool(struct.wholeCanvas);
       }
+      if (struct.isSetSampleFrom()) {
+        struct.sampleFrom.write(oprot);
+      }
+      if (struct.isSetAlphaOnly()) {
+        oprot.writeBool(struct.alphaOnly);
+      }
+      if (struct.isSetFlats()) {
+        oprot.writeI32(struct.flats.getValue());
+      }
+      if (struct.isSetGapClosing()) {
+        oprot.writeI32(struct.gapClosing);
+      }
+      if (struct.isSetAspectRatio()) {
+        oprot.writeDouble(struct.aspectRatio);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(14);
+      java.util.BitSet incoming = iprot.readBitSet(19);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -1957,6 +2530,27 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(13)) {
         struct.wholeCanvas = iprot.readBool();
         struct.setWholeCanvasIsSet(true);
+      }
+      if (incoming.get(14)) {
+        struct.sampleFrom = new Picture();
+        struct.sampleFrom.read(iprot);
+        struct.setSampleFromIsSet(true);
+      }
+      if (incoming.get(15)) {
+        struct.alphaOnly = iprot.readBool();
+        struct.setAlphaOnlyIsSet(true);
+      }
+      if (incoming.get(16)) {
+        struct.flats = atelier.bridge.thrift.FlatsOutput.findByValue(iprot.readI32());
+        struct.setFlatsIsSet(true);
+      }
+      if (incoming.get(17)) {
+        struct.gapClosing = iprot.readI32();
+        struct.setGapClosingIsSet(true);
+      }
+      if (incoming.get(18)) {
+        struct.aspectRatio = iprot.readDouble();
+        struct.setAspectRatioIsSet(true);
       }
     }
   }

@@ -18,6 +18,7 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
   private static final org.apache.thrift.protocol.TField Y_FIELD_DESC = new org.apache.thrift.protocol.TField("y", org.apache.thrift.protocol.TType.I32, (short)3);
   private static final org.apache.thrift.protocol.TField SEED_FIELD_DESC = new org.apache.thrift.protocol.TField("seed", org.apache.thrift.protocol.TType.I64, (short)4);
   private static final org.apache.thrift.protocol.TField ROLE_FIELD_DESC = new org.apache.thrift.protocol.TField("role", org.apache.thrift.protocol.TType.I32, (short)5);
+  private static final org.apache.thrift.protocol.TField NAME_FIELD_DESC = new org.apache.thrift.protocol.TField("name", org.apache.thrift.protocol.TType.STRING, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new LayerStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new LayerTupleSchemeFactory();
@@ -44,6 +45,10 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
    * @see LayerRole
    */
   public @org.apache.thrift.annotation.Nullable LayerRole role; // required
+  /**
+   * A name for the layer when the operation has one, e.g. a flat's colour "#c83c28".
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String name; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -68,7 +73,11 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
      * 
      * @see LayerRole
      */
-    ROLE((short)5, "role");
+    ROLE((short)5, "role"),
+    /**
+     * A name for the layer when the operation has one, e.g. a flat's colour "#c83c28".
+     */
+    NAME((short)6, "name");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -94,6 +103,8 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
           return SEED;
         case 5: // ROLE
           return ROLE;
+        case 6: // NAME
+          return NAME;
         default:
           return null;
       }
@@ -141,6 +152,7 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
   private static final int __Y_ISSET_ID = 1;
   private static final int __SEED_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.NAME};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -154,6 +166,8 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.ROLE, new org.apache.thrift.meta_data.FieldMetaData("role", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, LayerRole.class)));
+    tmpMap.put(_Fields.NAME, new org.apache.thrift.meta_data.FieldMetaData("name", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Layer.class, metaDataMap);
   }
@@ -193,6 +207,9 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
     if (other.isSetRole()) {
       this.role = other.role;
     }
+    if (other.isSetName()) {
+      this.name = other.name;
+    }
   }
 
   @Override
@@ -210,6 +227,7 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
     setSeedIsSet(false);
     this.seed = 0;
     this.role = null;
+    this.name = null;
   }
 
   /**
@@ -365,6 +383,37 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
     }
   }
 
+  /**
+   * A name for the layer when the operation has one, e.g. a flat's colour "#c83c28".
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getName() {
+    return this.name;
+  }
+
+  /**
+   * A name for the layer when the operation has one, e.g. a flat's colour "#c83c28".
+   */
+  public Layer setName(@org.apache.thrift.annotation.Nullable java.lang.String name) {
+    this.name = name;
+    return this;
+  }
+
+  public void unsetName() {
+    this.name = null;
+  }
+
+  /** Returns true if field name is set (has been assigned a value) and false otherwise */
+  public boolean isSetName() {
+    return this.name != null;
+  }
+
+  public void setNameIsSet(boolean value) {
+    if (!value) {
+      this.name = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -408,6 +457,14 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
       }
       break;
 
+    case NAME:
+      if (value == null) {
+        unsetName();
+      } else {
+        setName((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -429,6 +486,9 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
 
     case ROLE:
       return getRole();
+
+    case NAME:
+      return getName();
 
     }
     throw new java.lang.IllegalStateException();
@@ -452,6 +512,8 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
       return isSetSeed();
     case ROLE:
       return isSetRole();
+    case NAME:
+      return isSetName();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -514,6 +576,15 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
         return false;
     }
 
+    boolean this_present_name = true && this.isSetName();
+    boolean that_present_name = true && that.isSetName();
+    if (this_present_name || that_present_name) {
+      if (!(this_present_name && that_present_name))
+        return false;
+      if (!this.name.equals(that.name))
+        return false;
+    }
+
     return true;
   }
 
@@ -534,6 +605,10 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
     hashCode = hashCode * 8191 + ((isSetRole()) ? 131071 : 524287);
     if (isSetRole())
       hashCode = hashCode * 8191 + role.getValue();
+
+    hashCode = hashCode * 8191 + ((isSetName()) ? 131071 : 524287);
+    if (isSetName())
+      hashCode = hashCode * 8191 + name.hashCode();
 
     return hashCode;
   }
@@ -596,6 +671,16 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetName(), other.isSetName());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetName()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.name, other.name);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -647,6 +732,16 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
       sb.append(this.role);
     }
     first = false;
+    if (isSetName()) {
+      if (!first) sb.append(", ");
+      sb.append("name:");
+      if (this.name == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.name);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -747,6 +842,14 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 6: // NAME
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.name = iprot.readString();
+              struct.setNameIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -791,6 +894,13 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
         oprot.writeI32(struct.role.getValue());
         oprot.writeFieldEnd();
       }
+      if (struct.name != null) {
+        if (struct.isSetName()) {
+          oprot.writeFieldBegin(NAME_FIELD_DESC);
+          oprot.writeString(struct.name);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -814,6 +924,14 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
       oprot.writeI32(struct.y);
       oprot.writeI64(struct.seed);
       oprot.writeI32(struct.role.getValue());
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetName()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetName()) {
+        oprot.writeString(struct.name);
+      }
     }
 
     @Override
@@ -830,6 +948,11 @@ public class Layer implements org.apache.thrift.TBase<Layer, Layer._Fields>, jav
       struct.setSeedIsSet(true);
       struct.role = atelier.bridge.thrift.LayerRole.findByValue(iprot.readI32());
       struct.setRoleIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.name = iprot.readString();
+        struct.setNameIsSet(true);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package atelier.daemon.ops;
 
+import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.image.Margins;
 import atelier.daemon.image.Mask;
@@ -13,10 +14,16 @@ import atelier.daemon.image.Raster;
  * @param hints    colour hints, or null
  * @param steps    null when the engine should choose
  * @param engine   "auto", "embedded" or an engine name
+ * @param sampleFrom content-fill: where patches may come from, or null for anywhere outside the mask
+ * @param alphaOnly  remove-background: return the alpha alone
+ * @param flats      colorize: how to return the flats
+ * @param gapClosing colorize: widest line gap to close, in pixels
+ * @param aspectRatio outpaint: target width / height instead of {@code extend}, or null
  */
 public record EditOrder(Operation operation, Raster image, Mask mask, Raster hints, String prompt,
                         String negativePrompt, long seed, double strength, Integer steps, int variants,
-                        String engine, Margins extend) {
+                        String engine, Margins extend, Mask sampleFrom, boolean alphaOnly, FlatsOutput flats,
+                        int gapClosing, Double aspectRatio) {
 
     public static final String AUTO = "auto";
     public static final String EMBEDDED = "embedded";

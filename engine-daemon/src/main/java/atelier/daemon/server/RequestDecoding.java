@@ -2,6 +2,7 @@ package atelier.daemon.server;
 
 import atelier.bridge.thrift.EditRequest;
 import atelier.bridge.thrift.Extension;
+import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.Operation;
 import atelier.bridge.thrift.Picture;
@@ -70,8 +71,24 @@ final class RequestDecoding {
             throw new InvalidRequest("resultFormat", "must be RGBA8 or PNG");
         }
         long seed = request.isSetSeed() ? request.getSeed() : SEEDS.nextInt(Integer.MAX_VALUE);
+        Mask sampleFrom = request.isSetSampleFrom() ? mask("sampleFrom", request.getSampleFrom(), image.extent()) : null;
+        int gapClosing = request.isSetGapClosing() ? request.getGapClosing() : 4;
+        if (gapClosing < 0 || gapClosing > 32) {
+            throw new InvalidRequest("gapClosing", "must be between 0 and 32 pixels, got " + gapClosing);
+        }
+        Double aspectRatio = request.isSetAspectRatio() ? request.getAspectRatio() : null;
+        if (aspectRatio != null && !(aspectRatio >= 0.1 && aspectRatio <= 10)) {
+            throw new InvalidRequest("aspectRatio", "must be between 0.1 and 10 (width / height), got " + aspectRatio);
+        }
+        if (aspectRatio != null && request.isSetExtend()) {
+            throw new InvalidRequest("aspectRatio", "give extend or aspectRatio, not both");
+        }
+        FlatsOutput flats = request.isSetFlats() ? request.getFlats() : FlatsOutput.UNDERLAY;
+        if (flats == null) {
+            throw new InvalidRequest("flats", "unknown; one of " + Arrays.toString(FlatsOutput.values()));
+        }
         return new EditOrder(operation, image, mask, hints, prompt, negative, seed, strength, steps, variants, engine,
-                margins(request, image.extent()));
+                margins(request, image.extent()), sampleFrom, request.isAlphaOnly(), flats, gapClosing, aspectRatio);
     }
 
     private Margins margins(EditRequest request, Extent image) throws InvalidRequest {

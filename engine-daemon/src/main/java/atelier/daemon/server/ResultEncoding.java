@@ -25,7 +25,11 @@ final class ResultEncoding {
         List<Layer> layers = new ArrayList<>();
         for (ResultLayer layer : outcome.layers()) {
             ResultLayer framed = wholeCanvas ? onWholeCanvas(original, outcome, layer) : layer;
-            layers.add(new Layer(picture(framed.pixels(), format), framed.x(), framed.y(), framed.seed(), framed.role()));
+            Layer encoded = new Layer(picture(framed.pixels(), format), framed.x(), framed.y(), framed.seed(), framed.role());
+            if (layer.name() != null) {
+                encoded.setName(layer.name());
+            }
+            layers.add(encoded);
         }
         return new EditResult(jobId, operation, layers, outcome.canvas().width(), outcome.canvas().height(),
                 outcome.engine(), outcome.details());
@@ -40,7 +44,7 @@ final class ResultEncoding {
         Raster canvas = Raster.blank(outcome.canvas());
         canvas.paste(original, outcome.originX(), outcome.originY());
         canvas.paste(layer.pixels(), layer.x(), layer.y());
-        return new ResultLayer(canvas, 0, 0, layer.seed(), layer.role());
+        return new ResultLayer(canvas, 0, 0, layer.seed(), layer.role(), layer.name());
     }
 
     private static Picture picture(Raster raster, PixelFormat format) {
