@@ -3,6 +3,7 @@ package atelier.daemon;
 import atelier.bridge.client.AtelierHome;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
+import atelier.daemon.classic.PatchMatchFill;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
 import atelier.daemon.ops.ContentFill;
@@ -83,7 +84,7 @@ public final class AtelierDaemon implements AutoCloseable {
     /** The operations and their engines. */
     static EditCatalog catalog() {
         return new EditCatalog(List.of(
-                new ContentFill(List.of(new TeleaFill())),
+                new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
                 new MissingEngine(Operation.INPAINT,
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
                 new MissingEngine(Operation.OUTPAINT,

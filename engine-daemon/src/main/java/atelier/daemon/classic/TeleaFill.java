@@ -39,7 +39,12 @@ public final class TeleaFill implements FillEngine {
     }
 
     @Override
-    public Raster fill(Raster picture, Mask hole, long seed, Progress progress) throws JobCancelledException {
+    public boolean samplesFromRegion() {
+        return false;
+    }
+
+    @Override
+    public Raster fill(Raster picture, Mask hole, Mask sampleFrom, long seed, Progress progress) throws JobCancelledException {
         Mat rgba = OpenCvNatives.toMat(picture);
         Mat holeMat = OpenCvNatives.toBinaryMat(hole);
         List<Mat> channels = new ArrayList<>();

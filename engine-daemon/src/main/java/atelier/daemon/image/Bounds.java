@@ -47,6 +47,18 @@ public record Bounds(int x, int y, int width, int height) {
         return r <= left || b <= top ? new Bounds(left, top, 0, 0) : new Bounds(left, top, r - left, b - top);
     }
 
+    /** The smallest rectangle holding both; an empty one adds nothing. */
+    public Bounds union(Bounds other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        int left = Math.min(x, other.x), top = Math.min(y, other.y);
+        return new Bounds(left, top, Math.max(right(), other.right()) - left, Math.max(bottom(), other.bottom()) - top);
+    }
+
     /** The part inside the canvas. */
     public Bounds clamp(Extent canvas) {
         return intersect(of(canvas));

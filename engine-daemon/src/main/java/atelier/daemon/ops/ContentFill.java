@@ -38,9 +38,16 @@ public final class ContentFill implements Edit {
         return "this build has no content-fill engine";
     }
 
+    /** Patches need room: smaller pictures have nothing to fill from. */
+    static final int MIN_SIDE = 8;
+
     @Override
     public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
         FillEngine engine = EngineChoice.pick(operation(), order.engine(), engines, FillEngine::info, howToEnable());
+        if (order.image().width() < MIN_SIDE || order.image().height() < MIN_SIDE) {
+            throw new InvalidRequest("image", order.image().extent() + " is too small to fill from: at least "
+                    + MIN_SIDE + "x" + MIN_SIDE);
+        }
         Mask mask = order.mask();
         if (mask == null) {
             throw new InvalidRequest("mask", "content-fill needs a selection: send it as the mask (255 = fill here)");
@@ -56,22 +63,47 @@ public final class ContentFill implements Edit {
             throw new InvalidRequest("variants", engine.info().getName()
                     + " fills the same way every time, so variants would be identical: ask for 1");
         }
+        Mask sampleFrom = order.sampleFrom();
+        Bounds context = engine.context().around(hole, order.image().extent());
+        if (sampleFrom != null) {
+            if (!engine.samplesFromRegion()) {
+                throw new InvalidRequest("sampleFrom", engine.info().getName()
+                        + " cannot take material from a chosen region; use the patchmatch engine");
+            }
+            Bounds usable = outsideSelection(sampleFrom, mask);
+            if (usable.isEmpty()) {
+                throw new InvalidRequest("sampleFrom", "selects nothing outside the selection: there is nothing to sample");
+            }
+            // The sample region may lie far from the hole: widen the crop to hold both.
+            context = context.union(usable);
+        }
+        Bounds region = context;
         return progress -> {
             Raster image = order.image();
-            Bounds context = engine.context().around(hole, image.extent());
             List<ResultLayer> layers = new ArrayList<>();
             for (int v = 0; v < order.variants(); v++) {
                 long seed = order.seed() + v;
                 progress.step((double) v / order.variants(), "filling");
-                Raster filled = engine.fill(image.crop(context), mask.crop(context), seed,
+                Raster filled = engine.fill(image.crop(region), mask.crop(region),
+                        sampleFrom == null ? null : sampleFrom.crop(region), seed,
                         progress.span((double) v / order.variants(), (v + 0.95) / order.variants()));
-                Raster patch = Compositing.blendInside(image, filled.crop(hole.relativeTo(context)), mask, hole);
+                Raster patch = Compositing.blendInside(image, filled.crop(hole.relativeTo(region)), mask, hole);
                 layers.add(new ResultLayer(patch, hole.x(), hole.y(), seed, LayerRole.PATCH));
             }
             Map<String, String> details = new LinkedHashMap<>();
-            details.put("context", context.toString());
+            details.put("context", region.toString());
             details.put("hole", hole.toString());
             return new EditOutcome(layers, image.extent(), 0, 0, engine.info().getName(), details);
         };
+    }
+
+    /** The bounds of what the sample region allows outside the selection. */
+    private static Bounds outsideSelection(Mask sampleFrom, Mask selection) {
+        Mask usable = Mask.empty(sampleFrom.extent());
+        byte[] allowed = sampleFrom.values(), selected = selection.values(), out = usable.values();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = allowed[i] != 0 && selected[i] == 0 ? (byte) 255 : 0;
+        }
+        return usable.bounds();
     }
 }

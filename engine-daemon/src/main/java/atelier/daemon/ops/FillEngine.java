@@ -17,9 +17,15 @@ public interface FillEngine {
     /** How much context around the hole this engine wants to see. */
     atelier.daemon.image.ContextRegion context();
 
+    /** Whether the engine can take its material only from a "sample from" region. */
+    boolean samplesFromRegion();
+
     /**
      * A copy of {@code picture} with every pixel where {@code hole} is above 0 filled;
      * pixels outside the hole may be returned unchanged or not (the caller composites).
+     *
+     * @param sampleFrom where the engine may take material from, or null for anywhere
+     *                   outside the hole; only given to engines that {@link #samplesFromRegion}
      */
-    Raster fill(Raster picture, Mask hole, long seed, Progress progress) throws JobCancelledException;
+    Raster fill(Raster picture, Mask hole, Mask sampleFrom, long seed, Progress progress) throws JobCancelledException;
 }

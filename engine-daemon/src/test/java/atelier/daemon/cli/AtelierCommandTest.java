@@ -132,7 +132,8 @@ class AtelierCommandTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                     AtelierCommand.class.getName(), "fill", "--image", image.toString(), "--mask", mask.toString(),
-                    "--out", dir.resolve("never.png").toString(), "--port", String.valueOf(fixture.daemon.port())));
+                    "--out", dir.resolve("never.png").toString(), "--engine", "telea",
+                    "--port", String.valueOf(fixture.daemon.port())));
             builder.environment().put("ATELIER_HOME", dir.resolve("home").toString());
             builder.redirectErrorStream(true);
             Process cli = builder.start();

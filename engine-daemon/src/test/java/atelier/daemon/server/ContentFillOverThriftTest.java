@@ -42,9 +42,10 @@ class ContentFillOverThriftTest {
         return new EditRequest(Operation.CONTENT_FILL, Pictures.raw(Pictures.meadow())).setMask(Pictures.raw(Pictures.meadowSelection()));
     }
 
+    /** Telea on a million-pixel hole: a job that reliably runs for a second or more. */
     private static EditRequest slowFill() {
         return new EditRequest(Operation.CONTENT_FILL, Pictures.raw(Pictures.gradient(2000)))
-                .setMask(Pictures.raw(Pictures.centredHole(2000, 0.5)));
+                .setMask(Pictures.raw(Pictures.centredHole(2000, 0.5))).setEngine("telea");
     }
 
     @Test
@@ -61,7 +62,7 @@ class ContentFillOverThriftTest {
             });
             assertEquals(JobState.SUCCEEDED, seen.get(seen.size() - 1).getState());
             assertEquals(1, result.getLayersSize());
-            assertEquals("telea", result.getEngine());
+            assertEquals("patchmatch", result.getEngine(), "the embedded default");
             Layer layer = result.getLayers().get(0);
             assertEquals(LayerRole.PATCH, layer.getRole());
             assertEquals(7, layer.getSeed());

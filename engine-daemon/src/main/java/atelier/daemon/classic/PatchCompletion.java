@@ -1,0 +1,513 @@
+package atelier.daemon.classic;
+
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * One completion of one hole: an image pyramid, and at each scale from coarse to fine a
+ * few rounds of "find the best source patch for every patch touching the hole"
+ * (PatchMatch) then "set each hole pixel to the weighted vote of the patches covering it".
+ * Deterministic for a seed: the parallel search runs in alternating bands that never
+ * read what another thread is writing.
+ */
+final class PatchCompletion {
+
+    static final int RADIUS = 3;
+    private static final int SIDE = 2 * RADIUS + 1;
+    /** The pyramid stops when the hole's larger side is this small: a few patches across. */
+    private static final int COARSEST_HOLE_SIDE = 40;
+    /** A scale needs at least this many whole source patches to be worth searching. */
+    private static final int MIN_SOURCES = 64;
+    private static final int BANDS = 8;
+    /** Vote weights: exp(-distance / (2 * percentile)); a low percentile lets the best matches dominate. */
+    private static final double VOTE_SHARPNESS = 0.75;
+    /** 0: the last vote copies each pixel from the single best patch covering it, keeping texture crisp. */
+    private static final double VOTE_FINAL = 0;
+
+    private final Raster picture;
+    private final Mask hole;
+    private final Mask sampleFrom;
+    private final long seed;
+
+    PatchCompletion(Raster picture, Mask hole, Mask sampleFrom, long seed) {
+        this.picture = picture;
+        this.hole = hole;
+        this.sampleFrom = sampleFrom;
+        this.seed = seed;
+    }
+
+    /** Thrown when no whole patch outside the hole (and inside sample-from) is left to copy from. */
+    static final class NothingToSampleException extends IllegalArgumentException {
+        NothingToSampleException() {
+            super("nothing to fill from: no " + SIDE + "x" + SIDE + " area outside the selection"
+                    + " (and inside the sample-from region) is left");
+        }
+    }
+
+    Raster run(Progress progress) throws JobCancelledException {
+        List<Scale> pyramid = new ArrayList<>();
+        pyramid.add(Scale.of(picture, hole, sampleFrom));
+        while (true) {
+            Scale finer = pyramid.get(pyramid.size() - 1);
+            if (finer.holeSide <= COARSEST_HOLE_SIDE || finer.width / 2 < 3 * SIDE || finer.height / 2 < 3 * SIDE) {
+                break;
+            }
+            Scale coarser = finer.half();
+            if (coarser.sources.length < MIN_SOURCES) {
+                break;
+            }
+            pyramid.add(coarser);
+        }
+        if (pyramid.get(0).sources.length == 0) {
+            throw new NothingToSampleException();
+        }
+        double workTotal = 0;
+        for (int i = 0; i < pyramid.size(); i++) {
+            workTotal += iterations(i, pyramid.size()) * (double) pyramid.get(i).targets.length;
+        }
+        double workDone = 0;
+        Scale coarser = null;
+        for (int level = pyramid.size() - 1; level >= 0; level--) {
+            Scale scale = pyramid.get(level);
+            if (coarser == null) {
+                scale.fillHoleByDiffusion();
+                scale.matchRandomly(new SplittableRandom(seed));
+            } else {
+                scale.takeFrom(coarser, new SplittableRandom(seed * 31 + level));
+            }
+            int rounds = iterations(level, pyramid.size());
+            for (int round = 0; round < rounds; round++) {
+                progress.step(workDone / workTotal, "filling (scale " + (pyramid.size() - level) + " of " + pyramid.size() + ")");
+                scale.search(round, seed * 1_000_003L + level * 1009L + round);
+                boolean last = level < pyramid.size() - 1;
+                scale.vote(last ? VOTE_FINAL : VOTE_SHARPNESS);
+                if (level == 0 && round == rounds - 1) {
+                    for (int t : scale.targets) {
+                        if (scale.inHole[t]) {
+                            System.arraycopy(scale.pixels, scale.match[t] * scale.channels, scale.pixels, t * scale.channels, scale.channels);
+                        }
+                    }
+                }
+                workDone += scale.targets.length;
+            }
+            coarser = scale;
+        }
+        return pyramid.get(0).toRaster(picture);
+    }
+
+    /** Many cheap rounds where the picture is small, few where it is large. */
+    private static int iterations(int level, int levels) {
+        if (level == levels - 1) {
+            return 8;
+        }
+        return level == 0 ? 3 : 5;
+    }
+
+    /** The picture at one scale, with its hole, its patch matches and their distances. */
+    static final class Scale {
+        final int width;
+        final int height;
+        final int channels;
+        final int[] pixels;
+        final boolean[] inHole;
+        final boolean[] maySample;
+        /** Largest side of the hole's bounds. */
+        final int holeSide;
+        /** Centres of patches that touch the hole, in scan order: what the search matches. */
+        final int[] targets;
+        /** Centres of whole patches outside the hole that may be copied. */
+        final int[] sources;
+        final boolean[] isSource;
+        final boolean[] isTarget;
+        final int[] match;
+        final int[] distance;
+
+        private Scale(int width, int height, int channels, int[] pixels, boolean[] inHole, boolean[] maySample) {
+            this.width = width;
+            this.height = height;
+            this.channels = channels;
+            this.pixels = pixels;
+            this.inHole = inHole;
+            this.maySample = maySample;
+            int n = width * height;
+            int[] holeCount = windowCounts(inHole, width, height);
+            isSource = new boolean[n];
+            isTarget = new boolean[n];
+            int sourceCount = 0, targetCount = 0;
+            int minX = width, maxX = -1, minY = height, maxY = -1;
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int i = y * width + x;
+                    if (inHole[i]) {
+                        minX = Math.min(minX, x);
+                        maxX = Math.max(maxX, x);
+                        minY = Math.min(minY, y);
+                        maxY = Math.max(maxY, y);
+                    }
+                    if (x < RADIUS || y < RADIUS || x >= width - RADIUS || y >= height - RADIUS) {
+                        continue;
+                    }
+                    if (holeCount[i] > 0) {
+                        isTarget[i] = true;
+                        targetCount++;
+                    } else if (maySample == null || maySample[i]) {
+                        isSource[i] = true;
+                        sourceCount++;
+                    }
+                }
+            }
+            holeSide = maxX < 0 ? 0 : Math.max(maxX - minX + 1, maxY - minY + 1);
+            targets = new int[targetCount];
+            sources = new int[sourceCount];
+            for (int i = 0, t = 0, s = 0; i < n; i++) {
+                if (isTarget[i]) {
+                    targets[t++] = i;
+                } else if (isSource[i]) {
+                    sources[s++] = i;
+                }
+            }
+            match = new int[n];
+            distance = new int[n];
+            Arrays.fill(match, -1);
+        }
+
+        static Scale of(Raster raster, Mask hole, Mask sampleFrom) {
+            int n = raster.width() * raster.height();
+            byte[] rgba = raster.rgba();
+            boolean opaque = true;
+            for (int i = 3; i < rgba.length && opaque; i += 4) {
+                opaque = rgba[i] == (byte) 255;
+            }
+            // Transparency is matched and filled only when the picture has some.
+            int channels = opaque ? 3 : 4;
+            int[] pixels = new int[n * channels];
+            boolean[] inHole = new boolean[n];
+            boolean[] maySample = sampleFrom == null ? null : new boolean[n];
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < channels; c++) {
+                    pixels[i * channels + c] = rgba[i * 4 + c] & 0xFF;
+                }
+                inHole[i] = hole.values()[i] != 0;
+                if (maySample != null) {
+                    maySample[i] = sampleFrom.values()[i] != 0;
+                }
+            }
+            return new Scale(raster.width(), raster.height(), channels, pixels, inHole, maySample);
+        }
+
+        /** Half the size: known pixels averaged, a pixel in the hole if any of its four is. */
+        Scale half() {
+            int w = width / 2, h = height / 2;
+            int[] px = new int[w * h * channels];
+            boolean[] hole = new boolean[w * h];
+            boolean[] sample = maySample == null ? null : new boolean[w * h];
+            int[] sum = new int[channels];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    Arrays.fill(sum, 0);
+                    int known = 0;
+                    boolean anyHole = false, anySample = false;
+                    for (int dy = 0; dy < 2; dy++) {
+                        for (int dx = 0; dx < 2; dx++) {
+                            int i = (2 * y + dy) * width + 2 * x + dx;
+                            anyHole |= inHole[i];
+                            anySample |= sample != null && maySample[i];
+                            if (!inHole[i]) {
+                                known++;
+                                for (int c = 0; c < channels; c++) {
+                                    sum[c] += pixels[i * channels + c];
+                                }
+                            }
+                        }
+                    }
+                    int o = (y * w + x) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        px[o + c] = known == 0 ? 0 : (sum[c] + known / 2) / known;
+                    }
+                    hole[y * w + x] = anyHole;
+                    if (sample != null) {
+                        sample[y * w + x] = anySample;
+                    }
+                }
+            }
+            return new Scale(w, h, channels, px, hole, sample);
+        }
+
+        /** A first guess for the coarsest hole: known colours diffused inwards, layer by layer. */
+        void fillHoleByDiffusion() {
+            boolean[] known = new boolean[inHole.length];
+            for (int i = 0; i < known.length; i++) {
+                known[i] = !inHole[i];
+            }
+            List<Integer> layer = new ArrayList<>();
+            int[] sum = new int[channels];
+            boolean progressMade = true;
+            while (progressMade) {
+                progressMade = false;
+                layer.clear();
+                for (int y = 0; y < height; y++) {
+                    for (int x = 0; x < width; x++) {
+                        int i = y * width + x;
+                        if (known[i]) {
+                            continue;
+                        }
+                        Arrays.fill(sum, 0);
+                        int count = 0;
+                        for (int dy = -1; dy <= 1; dy++) {
+                            for (int dx = -1; dx <= 1; dx++) {
+                                int nx = x + dx, ny = y + dy;
+                                if (nx >= 0 && ny >= 0 && nx < width && ny < height && known[ny * width + nx]) {
+                                    count++;
+                                    for (int c = 0; c < channels; c++) {
+                                        sum[c] += pixels[(ny * width + nx) * channels + c];
+                                    }
+                                }
+                            }
+                        }
+                        if (count > 0) {
+                            for (int c = 0; c < channels; c++) {
+                                pixels[i * channels + c] = sum[c] / count;
+                            }
+                            layer.add(i);
+                        }
+                    }
+                }
+                for (int i : layer) {
+                    known[i] = true;
+                    progressMade = true;
+                }
+            }
+        }
+
+        void matchRandomly(SplittableRandom random) {
+            for (int t : targets) {
+                match[t] = sources[random.nextInt(sources.length)];
+                distance[t] = patchDistance(t, match[t], Integer.MAX_VALUE);
+            }
+        }
+
+        /**
+         * Starts from the coarser scale: its matches doubled, and the hole rebuilt from them
+         * with this scale's own source pixels, so fine texture is there from the start.
+         */
+        void takeFrom(Scale coarser, SplittableRandom random) {
+            for (int t : targets) {
+                int x = t % width, y = t / width;
+                int cx = Math.min(x / 2, coarser.width - 1), cy = Math.min(y / 2, coarser.height - 1);
+                int coarse = coarser.match[cy * coarser.width + cx];
+                int candidate = -1;
+                if (coarse >= 0) {
+                    int sx = 2 * (coarse % coarser.width) + (x & 1), sy = 2 * (coarse / coarser.width) + (y & 1);
+                    if (sx < width && sy < height && isSource[sy * width + sx]) {
+                        candidate = sy * width + sx;
+                    }
+                }
+                match[t] = candidate >= 0 ? candidate : sources[random.nextInt(sources.length)];
+            }
+            // Distances are unknown yet: every covering patch votes equally once, then each
+            // pixel takes its own patch's centre so the estimate is real texture, not an average.
+            vote(Double.POSITIVE_INFINITY);
+            for (int t : targets) {
+                if (inHole[t]) {
+                    System.arraycopy(pixels, match[t] * channels, pixels, t * channels, channels);
+                }
+            }
+            for (int t : targets) {
+                distance[t] = patchDistance(t, match[t], Integer.MAX_VALUE);
+            }
+        }
+
+        /** One PatchMatch sweep: forwards on even rounds, backwards on odd ones. */
+        void search(int round, long roundSeed) {
+            int bands = Math.min(BANDS, Math.max(1, targets.length / 256));
+            // Even bands in parallel, then odd ones: a band only reads its neighbours' settled matches.
+            for (int parity = 0; parity < 2; parity++) {
+                int first = parity;
+                IntStream.range(0, (bands - first + 1) / 2).parallel().forEach(k -> {
+                    int band = first + 2 * k;
+                    int from = (int) ((long) targets.length * band / bands);
+                    int to = (int) ((long) targets.length * (band + 1) / bands);
+                    searchBand(from, to, round % 2 == 0, new SplittableRandom(roundSeed * 7919 + band));
+                });
+            }
+        }
+
+        private void searchBand(int from, int to, boolean forwards, SplittableRandom random) {
+            int step = forwards ? 1 : -1;
+            int maxRadius = Math.max(width, height);
+            for (int k = forwards ? from : to - 1; forwards ? k < to : k >= from; k += step) {
+                int t = targets[k];
+                int best = match[t];
+                int bestDistance = distance[t];
+                // Propagation: the neighbour's match, shifted by one, is a good guess for coherent texture.
+                int left = t - step;
+                if (isTarget[left] && match[left] >= 0) {
+                    int candidate = match[left] + step;
+                    if (isSource[candidate] && candidate / width == match[left] / width) {
+                        int d = patchDistance(t, candidate, bestDistance);
+                        if (d < bestDistance) {
+                            best = candidate;
+                            bestDistance = d;
+                        }
+                    }
+                }
+                int up = t - step * width;
+                if (isTarget[up] && match[up] >= 0) {
+                    int candidate = match[up] + step * width;
+                    if (candidate >= 0 && candidate < isSource.length && isSource[candidate]) {
+                        int d = patchDistance(t, candidate, bestDistance);
+                        if (d < bestDistance) {
+                            best = candidate;
+                            bestDistance = d;
+                        }
+                    }
+                }
+                // Random search in windows shrinking around the best so far.
+                int bx = best % width, by = best / width;
+                for (int r = maxRadius; r >= 1; r /= 2) {
+                    int cx = Math.max(0, Math.min(width - 1, bx + random.nextInt(-r, r + 1)));
+                    int cy = Math.max(0, Math.min(height - 1, by + random.nextInt(-r, r + 1)));
+                    int candidate = cy * width + cx;
+                    if (isSource[candidate]) {
+                        int d = patchDistance(t, candidate, bestDistance);
+                        if (d < bestDistance) {
+                            best = candidate;
+                            bestDistance = d;
+                            bx = cx;
+                            by = cy;
+                        }
+                    }
+                }
+                match[t] = best;
+                distance[t] = bestDistance;
+            }
+        }
+
+        /** Sum of squared differences of two patches, giving up once it passes {@code limit}. */
+        int patchDistance(int target, int source, int limit) {
+            int rowLength = SIDE * channels;
+            int sum = 0;
+            int t = (target - RADIUS * width - RADIUS) * channels;
+            int s = (source - RADIUS * width - RADIUS) * channels;
+            int stride = width * channels;
+            for (int row = 0; row < SIDE; row++, t += stride, s += stride) {
+                for (int k = 0; k < rowLength; k++) {
+                    int d = pixels[t + k] - pixels[s + k];
+                    sum += d * d;
+                }
+                if (sum >= limit) {
+                    return sum;
+                }
+            }
+            return sum;
+        }
+
+        /** Each hole pixel becomes the vote of every patch covering it, close matches weighing most. */
+        void vote(double sharpness) {
+            boolean bestOnly = sharpness == 0;
+            double variance = Double.isInfinite(sharpness) || bestOnly ? Double.POSITIVE_INFINITY : Math.max(1, percentile(sharpness));
+            int[] next = pixels.clone();
+            IntStream.range(0, height).parallel().forEach(y -> {
+                double[] sum = new double[channels];
+                for (int x = 0; x < width; x++) {
+                    int p = y * width + x;
+                    if (!inHole[p]) {
+                        continue;
+                    }
+                    Arrays.fill(sum, 0);
+                    double weights = 0;
+                    int bestSeen = Integer.MAX_VALUE;
+                    for (int oy = -RADIUS; oy <= RADIUS; oy++) {
+                        int ty = y + oy;
+                        if (ty < RADIUS || ty >= height - RADIUS) {
+                            continue;
+                        }
+                        for (int ox = -RADIUS; ox <= RADIUS; ox++) {
+                            int tx = x + ox;
+                            if (tx < RADIUS || tx >= width - RADIUS) {
+                                continue;
+                            }
+                            int t = ty * width + tx;
+                            int s = match[t];
+                            if (s < 0) {
+                                continue;
+                            }
+                            double weight = bestOnly ? (distance[t] < bestSeen ? 1 : 0) : Math.exp(-distance[t] / (2 * variance));
+                            if (bestOnly && weight > 0) {
+                                bestSeen = distance[t];
+                                Arrays.fill(sum, 0);
+                                weights = 0;
+                            }
+                            int q = (s - oy * width - ox) * channels;
+                            for (int c = 0; c < channels; c++) {
+                                sum[c] += weight * pixels[q + c];
+                            }
+                            weights += weight;
+                        }
+                    }
+                    if (weights > 0) {
+                        for (int c = 0; c < channels; c++) {
+                            next[p * channels + c] = (int) Math.round(sum[c] / weights);
+                        }
+                    }
+                }
+            });
+            System.arraycopy(next, 0, pixels, 0, pixels.length);
+        }
+
+        private double percentile(double q) {
+            if (targets.length == 0) {
+                return 1;
+            }
+            int[] d = new int[targets.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = distance[targets[i]];
+            }
+            Arrays.sort(d);
+            return d[(int) Math.min(d.length - 1, Math.floor(q * d.length))];
+        }
+
+        /** The finished picture: hole pixels from this scale, everything else as it was. */
+        Raster toRaster(Raster original) {
+            Raster out = original.copy();
+            byte[] rgba = out.rgba();
+            for (int i = 0; i < inHole.length; i++) {
+                if (inHole[i]) {
+                    for (int c = 0; c < channels; c++) {
+                        rgba[i * 4 + c] = (byte) Math.max(0, Math.min(255, pixels[i * channels + c]));
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** For every pixel, how many hole pixels lie in the patch centred on it (integral image). */
+        private static int[] windowCounts(boolean[] set, int width, int height) {
+            int[] integral = new int[(width + 1) * (height + 1)];
+            for (int y = 0; y < height; y++) {
+                int row = 0;
+                for (int x = 0; x < width; x++) {
+                    row += set[y * width + x] ? 1 : 0;
+                    integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1] + row;
+                }
+            }
+            int[] counts = new int[width * height];
+            for (int y = 0; y < height; y++) {
+                int y0 = Math.max(0, y - RADIUS), y1 = Math.min(height, y + RADIUS + 1);
+                for (int x = 0; x < width; x++) {
+                    int x0 = Math.max(0, x - RADIUS), x1 = Math.min(width, x + RADIUS + 1);
+                    counts[y * width + x] = integral[y1 * (width + 1) + x1] - integral[y0 * (width + 1) + x1]
+                            - integral[y1 * (width + 1) + x0] + integral[y0 * (width + 1) + x0];
+                }
+            }
+            return counts;
+        }
+    }
+}
