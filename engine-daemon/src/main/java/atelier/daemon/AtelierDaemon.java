@@ -9,6 +9,7 @@ import atelier.daemon.jobs.JobQueue;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
+import atelier.daemon.ops.Outpaint;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.LoopbackServerSocket;
@@ -87,8 +88,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
                 new MissingEngine(Operation.INPAINT,
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
-                new MissingEngine(Operation.OUTPAINT,
-                        "outpaint needs the uncrop engine (PatchMatch) or a diffusion model; this build has neither yet"),
+                new Outpaint(List.of(new PatchMatchFill())),
                 new MissingEngine(Operation.REMOVE_BACKGROUND,
                         "remove-background needs the cut-out engine or the ISNet model; this build has neither yet"),
                 new MissingEngine(Operation.COLORIZE,

@@ -182,10 +182,10 @@ final class PatchCompletion {
             int n = raster.width() * raster.height();
             byte[] rgba = raster.rgba();
             boolean opaque = true;
-            for (int i = 3; i < rgba.length && opaque; i += 4) {
-                opaque = rgba[i] == (byte) 255;
+            for (int i = 0; i < n && opaque; i++) {
+                opaque = hole.values()[i] != 0 || rgba[i * 4 + 3] == (byte) 255;
             }
-            // Transparency is matched and filled only when the picture has some.
+            // Transparency is matched and filled only when the known picture has some.
             int channels = opaque ? 3 : 4;
             int[] pixels = new int[n * channels];
             boolean[] inHole = new boolean[n];

@@ -1,0 +1,115 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.EngineInfo;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.bridge.thrift.LayerRole;
+import atelier.bridge.thrift.Operation;
+import atelier.bridge.thrift.Unsupported;
+import atelier.daemon.image.Bounds;
+import atelier.daemon.image.Compositing;
+import atelier.daemon.image.Extent;
+import atelier.daemon.image.Margins;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.Raster;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * "Extend the canvas": grows the canvas by the requested margins (or to an aspect ratio)
+ * and fills the new area from the picture, the way an uncrop does. The original pixels
+ * keep their place and their values.
+ */
+public final class Outpaint implements Edit {
+
+    private final List<FillEngine> engines;
+
+    public Outpaint(List<FillEngine> engines) {
+        this.engines = List.copyOf(engines);
+    }
+
+    @Override
+    public Operation operation() {
+        return Operation.OUTPAINT;
+    }
+
+    @Override
+    public List<EngineInfo> engines() {
+        return engines.stream().map(FillEngine::info).toList();
+    }
+
+    @Override
+    public String howToEnable() {
+        return "this build has no outpaint engine";
+    }
+
+    @Override
+    public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
+        FillEngine engine = EngineChoice.pick(operation(), order.engine(), engines, FillEngine::info, howToEnable());
+        Raster image = order.image();
+        if (image.width() < ContentFill.MIN_SIDE || image.height() < ContentFill.MIN_SIDE) {
+            throw new InvalidRequest("image", image.extent() + " is too small to extend: at least "
+                    + ContentFill.MIN_SIDE + "x" + ContentFill.MIN_SIDE);
+        }
+        Margins margins = margins(order);
+        if (order.variants() > 1 && !engine.seeded()) {
+            throw new InvalidRequest("variants", engine.info().getName() + " extends the same way every time: ask for 1");
+        }
+        Extent grown = image.extent().grow(margins.left(), margins.right(), margins.top(), margins.bottom());
+        return progress -> {
+            Raster canvas = Raster.blank(grown);
+            canvas.paste(image, margins.left(), margins.top());
+            Mask newArea = newArea(grown, new Bounds(margins.left(), margins.top(), image.width(), image.height()));
+            Bounds hole = newArea.bounds();
+            Bounds region = engine.context().around(hole, grown);
+            List<ResultLayer> layers = new ArrayList<>();
+            for (int v = 0; v < order.variants(); v++) {
+                long seed = order.seed() + v;
+                progress.step((double) v / order.variants(), "extending");
+                Raster filled = engine.fill(canvas.crop(region), newArea.crop(region), null, seed,
+                        progress.span((double) v / order.variants(), (v + 0.95) / order.variants()));
+                Raster result = canvas.copy();
+                result.paste(Compositing.blendInside(canvas, filled.crop(hole.relativeTo(region)), newArea, hole), hole.x(), hole.y());
+                layers.add(new ResultLayer(result, 0, 0, seed, LayerRole.PATCH));
+            }
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("margins", margins.left() + "," + margins.right() + "," + margins.top() + "," + margins.bottom());
+            return new EditOutcome(layers, grown, margins.left(), margins.top(), engine.info().getName(), details);
+        };
+    }
+
+    /** The requested margins, or those that reach the aspect ratio by growing the short sides evenly. */
+    static Margins margins(EditOrder order) throws InvalidRequest {
+        Extent image = order.image().extent();
+        if (order.aspectRatio() != null) {
+            double ratio = order.aspectRatio();
+            double current = image.width() / (double) image.height();
+            if (Math.abs(current - ratio) * image.height() < 1 && Math.abs(1 / current - 1 / ratio) * image.width() < 1) {
+                throw new InvalidRequest("aspectRatio", "the picture already is " + image + ": nothing to extend");
+            }
+            if (current < ratio) {
+                int grow = (int) Math.round(image.height() * ratio) - image.width();
+                return new Margins(grow / 2, grow - grow / 2, 0, 0);
+            }
+            int grow = (int) Math.round(image.width() / ratio) - image.height();
+            return new Margins(0, 0, grow / 2, grow - grow / 2);
+        }
+        if (order.extend().isNone()) {
+            throw new InvalidRequest("extend", "grow at least one side (left, right, top or bottom), or give an aspectRatio");
+        }
+        return order.extend();
+    }
+
+    private static Mask newArea(Extent canvas, Bounds original) {
+        Mask mask = Mask.empty(canvas);
+        for (int y = 0; y < canvas.height(); y++) {
+            for (int x = 0; x < canvas.width(); x++) {
+                if (!original.contains(x, y)) {
+                    mask.set(x, y, 255);
+                }
+            }
+        }
+        return mask;
+    }
+}
