@@ -3,11 +3,13 @@ package atelier.daemon;
 import atelier.bridge.client.AtelierHome;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
+import atelier.daemon.classic.BorderCutout;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
+import atelier.daemon.ops.RemoveBackground;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.LoopbackServerSocket;
@@ -88,8 +90,7 @@ public final class AtelierDaemon implements AutoCloseable {
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
                 new MissingEngine(Operation.OUTPAINT,
                         "outpaint needs the uncrop engine (PatchMatch) or a diffusion model; this build has neither yet"),
-                new MissingEngine(Operation.REMOVE_BACKGROUND,
-                        "remove-background needs the cut-out engine or the ISNet model; this build has neither yet"),
+                new RemoveBackground(List.of(new BorderCutout())),
                 new MissingEngine(Operation.COLORIZE,
                         "colorize needs the line-art flats engine or a ControlNet model; this build has neither yet")));
     }
