@@ -87,6 +87,16 @@ public final class CutoutScenes {
                 new Part(roundedRect(200, 120, 60, 200, 14), solid(70, 70, 160))));
     }
 
+    /**
+     * A glossy ball whose highlight burns out to the backdrop's own white: no colour tells
+     * the highlight from a hole, only the artist's keep mask can.
+     */
+    public static Scene ballWithWhiteHighlightOnWhite() {
+        return draw("ball-with-white-highlight", plain(255, 255, 255), List.of(
+                new Part(circle(160, 120, 80), solid(30, 120, 200)),
+                new Part(circle(135, 95, 22), solid(255, 255, 255))));
+    }
+
     public static Scene iconsOnPaper() {
         return draw("icons-on-paper", paper(11), List.of(
                 new Part(star(80, 110, 55, 24, 5), solid(200, 60, 40)),
