@@ -3,6 +3,7 @@ package atelier.daemon;
 import atelier.bridge.client.AtelierHome;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
+import atelier.daemon.classic.BorderCutout;
 import atelier.daemon.classic.PatchMatchFill;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
@@ -10,6 +11,7 @@ import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
 import atelier.daemon.ops.Outpaint;
+import atelier.daemon.ops.RemoveBackground;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.LoopbackServerSocket;
@@ -89,8 +91,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new MissingEngine(Operation.INPAINT,
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
                 new Outpaint(List.of(new PatchMatchFill())),
-                new MissingEngine(Operation.REMOVE_BACKGROUND,
-                        "remove-background needs the cut-out engine or the ISNet model; this build has neither yet"),
+                new RemoveBackground(List.of(new BorderCutout())),
                 new MissingEngine(Operation.COLORIZE,
                         "colorize needs the line-art flats engine or a ControlNet model; this build has neither yet")));
     }

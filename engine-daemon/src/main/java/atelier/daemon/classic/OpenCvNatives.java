@@ -39,6 +39,28 @@ public final class OpenCvNatives {
         return Raster.wrap(new Extent(rgba.cols(), rgba.rows()), bytes);
     }
 
+    /** Floats, {@code channels} a pixel, row by row, as a CV_32F Mat of that many channels. */
+    public static Mat toMat(float[] values, int width, int height, int channels) {
+        load();
+        Mat mat = new Mat(height, width, CvType.makeType(CvType.CV_32F, channels));
+        mat.put(0, 0, values);
+        return mat;
+    }
+
+    /** A CV_32F Mat's values, row by row. */
+    public static float[] floats(Mat mat) {
+        float[] values = new float[(int) (mat.total() * mat.channels())];
+        mat.get(0, 0, values);
+        return values;
+    }
+
+    /** A CV_8U Mat's values, row by row. */
+    public static byte[] bytes(Mat mat) {
+        byte[] values = new byte[(int) (mat.total() * mat.channels())];
+        mat.get(0, 0, values);
+        return values;
+    }
+
     /** The mask as 0/255: engines treat any selected pixel as part of the hole. */
     public static Mat toBinaryMat(Mask mask) {
         load();
