@@ -10,6 +10,7 @@ import atelier.bridge.thrift.EditRequest;
 import atelier.bridge.thrift.EditResult;
 import atelier.bridge.thrift.EngineInfo;
 import atelier.bridge.thrift.Extension;
+import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.JobStatus;
 import atelier.bridge.thrift.Layer;
@@ -53,17 +54,20 @@ public final class AtelierCommand {
     private static final Set<String> CONNECTION_OPTIONS = Set.of("host", "port");
     private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
             "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
-            "left", "right", "top", "bottom");
+            "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap");
 
     private static final String USAGE = """
             usage:
               atelier serve [--port N]
-              atelier fill       --image IN.png --mask MASK.png --out OUT.png [--engine auto|embedded|NAME]
+              atelier fill       --image IN.png --mask MASK.png --out OUT.png [--sample-from MASK.png]
+                                 [--seed N] [--variants N] [--engine auto|embedded|NAME]
               atelier inpaint    --image IN.png --mask MASK.png --prompt TEXT [--negative TEXT] [--seed N]
                                  [--steps N] [--strength F] [--variants N] --out OUT.png [--engine ...]
-              atelier outpaint   --image IN.png [--left N] [--right N] [--top N] [--bottom N] --out OUT.png
-              atelier remove-bg  --image IN.png [--mask KEEP.png] --out OUT.png [--engine auto|embedded|NAME]
-              atelier colorize   --image LINES.png [--hints HINTS.png] --out FLATS.png [--engine ...]
+              atelier outpaint   --image IN.png [--left N] [--right N] [--top N] [--bottom N] [--aspect W:H]
+                                 --out OUT.png [--seed N] [--variants N] [--engine ...]
+              atelier remove-bg  --image IN.png [--mask KEEP.png] [--alpha-only] --out OUT.png [--engine ...]
+              atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
+                                 [--gap N] --out FLATS.png [--seed N] [--engine ...]
               atelier status
             options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
             (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
@@ -89,7 +93,7 @@ public final class AtelierCommand {
 
     public int run(String[] args) {
         try {
-            CommandLine line = CommandLine.parse(args, Set.of());
+            CommandLine line = CommandLine.parse(args, Set.of("alpha-only"));
             String verb = line.verb();
             if (verb.equals("help") || verb.equals("--help") || verb.equals("-h")) {
                 out.print(USAGE);
@@ -186,8 +190,25 @@ public final class AtelierCommand {
             request.setEngine(line.text("engine"));
         }
         if (operation == Operation.OUTPAINT) {
-            request.setExtend(new Extension(orZero(line.integer("left")), orZero(line.integer("right")),
-                    orZero(line.integer("top")), orZero(line.integer("bottom"))));
+            if (line.text("aspect") != null) {
+                request.setAspectRatio(aspectRatio(line.text("aspect")));
+            } else {
+                request.setExtend(new Extension(orZero(line.integer("left")), orZero(line.integer("right")),
+                        orZero(line.integer("top")), orZero(line.integer("bottom"))));
+            }
+        }
+        Picture sampleFrom = png(line, "sample-from", false);
+        if (sampleFrom != null) {
+            request.setSampleFrom(sampleFrom);
+        }
+        if (line.text("alpha-only") != null) {
+            request.setAlphaOnly(true);
+        }
+        if (line.text("flats") != null) {
+            request.setFlats(flatsOutput(line.text("flats")));
+        }
+        if (line.integer("gap") != null) {
+            request.setGapClosing(line.integer("gap"));
         }
         request.setResultFormat(PixelFormat.PNG);
         request.setWholeCanvas(true);
@@ -198,7 +219,9 @@ public final class AtelierCommand {
             for (int i = 0; i < layers.size(); i++) {
                 Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
                 writeAtomically(target, layers.get(i).getPixels().getData());
-                out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layers.get(i).getSeed() + ")");
+                Layer layer = layers.get(i);
+                out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layer.getSeed()
+                        + (layer.isSetName() ? ", " + layer.getName() : "") + ")");
             }
             return OK;
         }
@@ -312,6 +335,29 @@ public final class AtelierCommand {
         } catch (NoSuchFileException e) {
             throw new UsageException("--" + option + ": no such file " + name);
         }
+    }
+
+    /** "16:9", "1.5" or "3/2" as width over height. */
+    static double aspectRatio(String text) throws UsageException {
+        try {
+            String[] parts = text.split("[:/]");
+            double ratio = parts.length == 2 ? Double.parseDouble(parts[0]) / Double.parseDouble(parts[1]) : Double.parseDouble(text);
+            if (parts.length > 2 || !(ratio > 0) || Double.isInfinite(ratio)) {
+                throw new NumberFormatException();
+            }
+            return ratio;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--aspect must be a ratio such as 16:9 or 1.5, not '" + text + "'");
+        }
+    }
+
+    private static FlatsOutput flatsOutput(String text) throws UsageException {
+        return switch (text) {
+            case "underlay" -> FlatsOutput.UNDERLAY;
+            case "merged" -> FlatsOutput.MERGED;
+            case "per-color" -> FlatsOutput.PER_COLOR;
+            default -> throw new UsageException("--flats must be underlay, merged or per-color, not '" + text + "'");
+        };
     }
 
     private static int orZero(Integer value) {

@@ -34,6 +34,15 @@ class CommandLineTest {
     }
 
     @Test
+    void aspectRatiosReadAsAPersonWritesThem() throws Exception {
+        assertEquals(16 / 9.0, AtelierCommand.aspectRatio("16:9"), 1e-12);
+        assertEquals(1.5, AtelierCommand.aspectRatio("3/2"), 1e-12);
+        assertEquals(0.75, AtelierCommand.aspectRatio("0.75"), 1e-12);
+        assertThrows(CommandLine.UsageException.class, () -> AtelierCommand.aspectRatio("wide"));
+        assertThrows(CommandLine.UsageException.class, () -> AtelierCommand.aspectRatio("16:0"));
+    }
+
+    @Test
     void variantsAreNumberedBeforeTheExtension() {
         assertEquals(Path.of("out/fill-2.png"), AtelierCommand.numbered(Path.of("out/fill.png"), 2));
         assertEquals(Path.of("fill-3"), AtelierCommand.numbered(Path.of("fill"), 3));

@@ -483,6 +483,9 @@ final class PatchCompletion {
                     for (int c = 0; c < channels; c++) {
                         rgba[i * 4 + c] = (byte) Math.max(0, Math.min(255, pixels[i * channels + c]));
                     }
+                    if (channels == 3) {
+                        rgba[i * 4 + 3] = (byte) 255; // an opaque picture is filled opaque
+                    }
                 }
             }
             return out;

@@ -23,6 +23,9 @@ import java.util.Map;
  */
 public final class Outpaint implements Edit {
 
+    /** Pixels of the original, along each grown side, that blend into the new area. */
+    static final int SEAM_BAND = 16;
+
     private final List<FillEngine> engines;
 
     public Outpaint(List<FillEngine> engines) {
@@ -60,7 +63,7 @@ public final class Outpaint implements Edit {
         return progress -> {
             Raster canvas = Raster.blank(grown);
             canvas.paste(image, margins.left(), margins.top());
-            Mask newArea = newArea(grown, new Bounds(margins.left(), margins.top(), image.width(), image.height()));
+            Mask newArea = newAreaWithSeamBand(grown, new Bounds(margins.left(), margins.top(), image.width(), image.height()), margins);
             Bounds hole = newArea.bounds();
             Bounds region = engine.context().around(hole, grown);
             List<ResultLayer> layers = new ArrayList<>();
@@ -101,12 +104,34 @@ public final class Outpaint implements Edit {
         return order.extend();
     }
 
-    private static Mask newArea(Extent canvas, Bounds original) {
+    /**
+     * 255 on the new area, and a band of the original along each grown side fading from
+     * 255 to 0 inwards: the engine redraws the band too and the blend hides the old border.
+     */
+    static Mask newAreaWithSeamBand(Extent canvas, Bounds original, Margins margins) {
+        int band = Math.max(1, Math.min(SEAM_BAND, Math.min(original.width(), original.height()) / 4));
         Mask mask = Mask.empty(canvas);
         for (int y = 0; y < canvas.height(); y++) {
             for (int x = 0; x < canvas.width(); x++) {
                 if (!original.contains(x, y)) {
                     mask.set(x, y, 255);
+                    continue;
+                }
+                int d = Integer.MAX_VALUE;
+                if (margins.left() > 0) {
+                    d = Math.min(d, x - original.x());
+                }
+                if (margins.right() > 0) {
+                    d = Math.min(d, original.right() - 1 - x);
+                }
+                if (margins.top() > 0) {
+                    d = Math.min(d, y - original.y());
+                }
+                if (margins.bottom() > 0) {
+                    d = Math.min(d, original.bottom() - 1 - y);
+                }
+                if (d < band) {
+                    mask.set(x, y, (int) Math.round(255.0 * (band - d) / (band + 1)));
                 }
             }
         }
