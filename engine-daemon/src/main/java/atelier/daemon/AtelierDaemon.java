@@ -3,8 +3,10 @@ package atelier.daemon;
 import atelier.bridge.client.AtelierHome;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
+import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.ops.Colorize;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
@@ -90,8 +92,7 @@ public final class AtelierDaemon implements AutoCloseable {
                         "outpaint needs the uncrop engine (PatchMatch) or a diffusion model; this build has neither yet"),
                 new MissingEngine(Operation.REMOVE_BACKGROUND,
                         "remove-background needs the cut-out engine or the ISNet model; this build has neither yet"),
-                new MissingEngine(Operation.COLORIZE,
-                        "colorize needs the line-art flats engine or a ControlNet model; this build has neither yet")));
+                new Colorize(List.of(new LineArtFlats()))));
     }
 
     public int port() {
