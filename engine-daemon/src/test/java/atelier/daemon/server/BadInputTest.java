@@ -218,7 +218,7 @@ class BadInputTest {
     @Test
     void operationsWithoutAnEngineAreUnsupportedAndSayWhatWouldEnableThem() throws Exception {
         try (AtelierClient client = fixture.client()) {
-            for (Operation operation : new Operation[] {Operation.INPAINT, Operation.OUTPAINT, Operation.REMOVE_BACKGROUND, Operation.COLORIZE}) {
+            for (Operation operation : new Operation[] {Operation.INPAINT, Operation.OUTPAINT, Operation.REMOVE_BACKGROUND}) {
                 Unsupported e = assertThrows(Unsupported.class,
                         () -> client.submit(new EditRequest(operation, rgba(8, 8)).setMask(gray(8, 8, 255))));
                 assertEquals(operation, e.getOperation());
