@@ -9,21 +9,29 @@ import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * Where the ink is. Darkness is measured against the paper, not against white, so a
- * scan on cream paper, grey pencil-like lines, coloured lines and lines on a transparent
- * layer (composited over white) all read the same way.
+ * Where the ink is. Darkness is measured from the paper to the artist's own ink, not from
+ * white to black, so a scan on cream paper, grey pencil-like lines, coloured lines and lines
+ * on a transparent layer (composited over white) all read the same way: a grey line is as
+ * wide and as unbroken as the same line drawn in black.
  *
- * @param darkness 0 = paper, 255 = full ink, lightly smoothed so scanner noise does not speckle
+ * @param darkness 0 = paper, 255 = the drawing's typical ink, lightly smoothed so scanner noise does not speckle
  * @param line     1 where a pixel is ink (darkness at or above {@link #INK}), else 0
  */
 public record LineArt(Extent extent, byte[] darkness, byte[] line, int linePixels) {
 
     /**
-     * Ink threshold on the 0..255 darkness scale: a quarter of the way to black keeps the
+     * Ink threshold on the 0..255 darkness scale: a quarter of the way to the ink keeps the
      * anti-aliased core of light grey lines while paper grain (a few levels after smoothing)
      * and uneven scan lighting stay below it.
      */
     static final int INK = 64;
+
+    /**
+     * The faintest ink level the scale adapts to, on the paper-to-black scale (a line a
+     * little lighter than mid-grey): on a blank page Otsu's "ink" is paper grain and uneven
+     * scan lighting, and stretching those further would draw lines that are not there.
+     */
+    static final int FAINTEST_INK = 96;
 
     public static LineArt of(Raster drawing) {
         OpenCvNatives.load();
@@ -41,6 +49,7 @@ public record LineArt(Extent extent, byte[] darkness, byte[] line, int linePixel
             }
             raw[i] = (byte) Math.min(255, Math.max(0, dark));
         }
+        stretchToInk(raw);
         byte[] darkness = smoothed(raw, extent);
         byte[] line = new byte[n];
         int count = 0;
@@ -77,6 +86,62 @@ public record LineArt(Extent extent, byte[] darkness, byte[] line, int linePixel
             paper[c] = v;
         }
         return paper;
+    }
+
+    /**
+     * Rescales darkness so the drawing's typical ink reads 255. The ink level is the mean
+     * darkness of the ink class that Otsu's threshold separates from the paper; without it a
+     * mid-grey line (140 of 255) loses its anti-aliased edges and the short stubs between
+     * two nearby breaks to the smoothing, and a 3-pixel break grows into one no gap closing
+     * can span.
+     */
+    private static void stretchToInk(byte[] raw) {
+        long[] histogram = new long[256];
+        for (byte v : raw) {
+            histogram[v & 0xFF]++;
+        }
+        int level = Math.max(FAINTEST_INK, inkLevel(histogram, raw.length));
+        if (level >= 255) {
+            return;
+        }
+        byte[] stretch = new byte[256];
+        for (int v = 0; v < 256; v++) {
+            stretch[v] = (byte) Math.min(255, v * 255 / level);
+        }
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = stretch[raw[i] & 0xFF];
+        }
+    }
+
+    /** Mean darkness above Otsu's threshold (0 when everything is paper). */
+    static int inkLevel(long[] histogram, long n) {
+        double total = 0;
+        for (int v = 0; v < 256; v++) {
+            total += (double) v * histogram[v];
+        }
+        double below = 0, belowSum = 0, bestSpread = -1;
+        int threshold = 0;
+        for (int t = 0; t < 255; t++) {
+            below += histogram[t];
+            belowSum += (double) t * histogram[t];
+            double above = n - below;
+            if (below == 0 || above == 0) {
+                continue;
+            }
+            double meanBelow = belowSum / below, meanAbove = (total - belowSum) / above;
+            double spread = below * above * (meanAbove - meanBelow) * (meanAbove - meanBelow);
+            if (spread > bestSpread) {
+                bestSpread = spread;
+                threshold = t + 1;
+            }
+        }
+        long count = 0;
+        double sum = 0;
+        for (int v = threshold; v < 256; v++) {
+            count += histogram[v];
+            sum += (double) v * histogram[v];
+        }
+        return count == 0 || bestSpread < 0 ? 0 : (int) Math.round(sum / count);
     }
 
     /** A 3x3 Gaussian: it cuts scanner noise by more than half and keeps one-pixel lines above {@link #INK}. */

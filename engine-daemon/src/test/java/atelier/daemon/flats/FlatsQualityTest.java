@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FlatsQualityTest {
 
     @ParameterizedTest
-    @EnumSource(value = LineArtScene.Ink.class, names = {"BLACK", "COLOURED", "SCANNED", "TRANSPARENT"})
+    @EnumSource(LineArtScene.Ink.class)
     void oneDabPerRegionGivesTheTrueFlatsBack(LineArtScene.Ink ink) throws Exception {
         LineArtScene scene = LineArtScene.shapes(512, 512, 42, 32, 3);
         Raster flats = new LineArtFlats().plan(scene.lineArt(ink, 7), scene.hints(), 4)

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Each step of flatting on its own. */
@@ -25,14 +26,24 @@ class FlatsStepsTest {
 
     /** A 64x64 white page with a dark ring (radius 20, 3 px wide) and a gap of {@code gap} pixels at its right. */
     static Raster ringWithGap(int gap) {
+        return ring(20, gap, false);
+    }
+
+    /**
+     * A ring of {@code ink} grey on white with a break of {@code gap} pixels at its right;
+     * with {@code stub}, one pixel of line is left across the middle of the break, as when
+     * two short breaks are cut close together.
+     */
+    static Raster ring(int ink, int gap, boolean stub) {
         Raster page = Raster.blank(new Extent(64, 64));
         byte[] p = page.rgba();
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
                 int i = (y * 64 + x) * 4;
                 double r = Math.hypot(x - 32, y - 32);
-                boolean ink = Math.abs(r - 20) <= 1.5 && !(x > 40 && Math.abs(y - 32) * 2 < gap);
-                Arrays.fill(p, i, i + 3, (byte) (ink ? 20 : 255));
+                boolean broken = x > 40 && Math.abs(y - 32) * 2 < gap && !(stub && y == 32);
+                boolean line = Math.abs(r - 20) <= 1.5 && !broken;
+                Arrays.fill(p, i, i + 3, (byte) (line ? ink : 255));
                 p[i + 3] = (byte) 255;
             }
         }
@@ -77,6 +88,37 @@ class FlatsStepsTest {
         assertNotEquals(closed.at(32, 32), closed.at(2, 2));
         RegionLabels open = RegionLabels.grow(lines, GapClosing.seeds(lines, 0));
         assertEquals(1, open.count(), "without gap closing the inside leaks out");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {20, 140})
+    void twoBreaksCloseTogetherCloseAsTwoGapsInGreyAsInBlack(int ink) {
+        // Two 3-pixel breaks with a 1-pixel stub between: the stub must stay ink, or they read as one 7-pixel gap.
+        LineArt lines = LineArt.of(ring(ink, 7, true));
+        RegionLabels regions = RegionLabels.grow(lines, GapClosing.seeds(lines, 4));
+        assertNotEquals(regions.at(32, 32), regions.at(2, 2), "the ring's inside leaked out through the breaks");
+    }
+
+    @Test
+    void greyLinesAreFoundAsWideAsTheSameLinesInBlack() {
+        LineArtScene scene = LineArtScene.shapes(256, 256, 3, 16, 3);
+        LineArt black = LineArt.of(scene.lineArt(LineArtScene.Ink.BLACK, 5));
+        LineArt grey = LineArt.of(scene.lineArt(LineArtScene.Ink.GREY, 5));
+        int both = 0;
+        for (int i = 0; i < black.line().length; i++) {
+            both += black.isLine(i) && grey.isLine(i) ? 1 : 0;
+        }
+        assertTrue(both >= 0.95 * black.linePixels() && grey.linePixels() <= 1.05 * black.linePixels(),
+                "grey ink " + grey.linePixels() + " px, black " + black.linePixels() + " px, in both " + both);
+    }
+
+    @Test
+    void aBlankScannedPageIsNotStretchedIntoLines() {
+        LineArtScene drawn = LineArtScene.shapes(256, 256, 3, 0, 0);
+        LineArtScene blank = new LineArtScene(drawn.extent(), drawn.truth(), drawn.regions(), drawn.regionCount(),
+                drawn.seedPixel(), new float[drawn.coverage().length]);
+        LineArt lines = LineArt.of(blank.lineArt(LineArtScene.Ink.SCANNED, 5));
+        assertTrue(lines.linePixels() <= 0.001 * lines.line().length, "paper grain read as ink: " + lines.linePixels());
     }
 
     @Test
