@@ -6,6 +6,7 @@ import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.Progress;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,6 +24,19 @@ class FlatsQualityTest {
                 .paint(List.of(1L), Progress.NONE).variants().get(0);
         double accuracy = FlatsScore.accuracy(flats, scene);
         assertTrue(accuracy >= 0.97, ink + " accuracy " + accuracy);
+    }
+
+    /**
+     * A 1 MP page where two shapes nearly touch and the lines close off a piece of the
+     * background; it scored 0.943 while that piece had no hint of its own.
+     */
+    @Test
+    void aMegapixelPageWithAClosedOffPieceOfBackgroundGivesTheTrueFlatsBack() throws Exception {
+        LineArtScene scene = LineArtScene.shapes(1024, 1024, 42, 64, 3);
+        Raster flats = new LineArtFlats().plan(scene.lineArt(LineArtScene.Ink.BLACK, 7), scene.hints(), 4)
+                .paint(List.of(1L), Progress.NONE).variants().get(0);
+        double accuracy = FlatsScore.accuracy(flats, scene);
+        assertTrue(accuracy >= 0.97, "accuracy " + accuracy);
     }
 
     @ParameterizedTest

@@ -15,7 +15,8 @@ import org.opencv.imgproc.Imgproc;
  * line art should give the flat colours back.
  *
  * @param truth     the flat colours, opaque
- * @param regions   the true region of every pixel (connected pieces of one colour), 0..regionCount-1
+ * @param regions   the true region of every pixel, 0..regionCount-1: connected pieces of one colour,
+ *                  split where the lines part them (see {@link #splitWhereLinesPart})
  * @param seedPixel per region, the pixel deepest inside it, where a hint goes
  * @param coverage  per pixel, how much ink the lines put there (0..1)
  */
@@ -77,13 +78,14 @@ public record LineArtScene(Extent extent, Raster truth, int[] regions, int regio
             truth.rgba()[i * 4 + 3] = (byte) 255;
         }
         int[] regions = new int[colourOf.length];
-        int regionCount = components(colourOf, width, height, regions);
+        int regionCount = components(colourOf, width, height, regions, null);
         float[] toBorder = distanceToBorder(colourOf, width, height);
         float[] coverage = new float[colourOf.length];
         for (int i = 0; i < coverage.length; i++) {
             coverage[i] = (float) Math.max(0, Math.min(1, HALF_WIDTH - toBorder[i]));
         }
         cutGaps(coverage, toBorder, width, height, gaps, gapWidth, random);
+        regionCount = splitWhereLinesPart(regions, regionCount, colourOf, coverage, width, height);
         int[] seedPixel = new int[regionCount];
         float[] depth = new float[regionCount];
         java.util.Arrays.fill(depth, -1);
@@ -152,13 +154,59 @@ public record LineArtScene(Extent extent, Raster truth, int[] regions, int regio
         return coverage[pixel] > 0;
     }
 
-    /** Connected pieces (4-neighbours) of equal colour. */
-    private static int components(int[] colourOf, int w, int h, int[] out) {
+    /** Pieces of a region the lines cut off smaller than this are slivers at line ends, not shapes. */
+    public static final int SHAPE_AREA = 64;
+
+    /**
+     * Where two shapes nearly touch, a region of one colour can be joined only by a sliver
+     * that the lines ink over entirely: the artist sees two regions there and puts a hint in
+     * each. Every piece of a region that the lines part from its largest piece, and that is
+     * big enough to be a shape, becomes a region of its own.
+     */
+    private static int splitWhereLinesPart(int[] regions, int regionCount, int[] colourOf, float[] coverage, int w, int h) {
+        boolean[] underLine = new boolean[coverage.length];
+        for (int i = 0; i < coverage.length; i++) {
+            underLine[i] = coverage[i] > 0;
+        }
+        int[] piece = new int[regions.length];
+        int pieces = components(colourOf, w, h, piece, underLine);
+        int[] size = new int[pieces];
+        int[] regionOf = new int[pieces];
+        for (int i = 0; i < piece.length; i++) {
+            if (piece[i] >= 0) {
+                size[piece[i]]++;
+                regionOf[piece[i]] = regions[i];
+            }
+        }
+        int[] largest = new int[regionCount];
+        java.util.Arrays.fill(largest, -1);
+        for (int p = 0; p < pieces; p++) {
+            if (largest[regionOf[p]] < 0 || size[p] > size[largest[regionOf[p]]]) {
+                largest[regionOf[p]] = p;
+            }
+        }
+        int[] newRegion = new int[pieces];
+        java.util.Arrays.fill(newRegion, -1);
+        for (int p = 0; p < pieces; p++) {
+            if (p != largest[regionOf[p]] && size[p] >= SHAPE_AREA) {
+                newRegion[p] = regionCount++;
+            }
+        }
+        for (int i = 0; i < piece.length; i++) {
+            if (piece[i] >= 0 && newRegion[piece[i]] >= 0) {
+                regions[i] = newRegion[piece[i]];
+            }
+        }
+        return regionCount;
+    }
+
+    /** Connected pieces (4-neighbours) of equal colour; pixels marked {@code skip} (when given) belong to none (-1). */
+    private static int components(int[] colourOf, int w, int h, int[] out, boolean[] skip) {
         java.util.Arrays.fill(out, -1);
         ArrayDeque<Integer> stack = new ArrayDeque<>();
         int count = 0;
         for (int start = 0; start < out.length; start++) {
-            if (out[start] >= 0) {
+            if (out[start] >= 0 || (skip != null && skip[start])) {
                 continue;
             }
             out[start] = count;
@@ -168,7 +216,7 @@ public record LineArtScene(Extent extent, Raster truth, int[] regions, int regio
                 int x = i % w, y = i / w;
                 int[] around = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
                 for (int j : around) {
-                    if (j >= 0 && out[j] < 0 && colourOf[j] == colourOf[i]) {
+                    if (j >= 0 && out[j] < 0 && colourOf[j] == colourOf[i] && (skip == null || !skip[j])) {
                         out[j] = count;
                         stack.push(j);
                     }
