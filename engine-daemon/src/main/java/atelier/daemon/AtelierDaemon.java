@@ -4,9 +4,11 @@ import atelier.bridge.client.AtelierHome;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.classic.BorderCutout;
+import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.classic.PatchMatchFill;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.ops.Colorize;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
@@ -92,8 +94,7 @@ public final class AtelierDaemon implements AutoCloseable {
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
                 new Outpaint(List.of(new PatchMatchFill())),
                 new RemoveBackground(List.of(new BorderCutout())),
-                new MissingEngine(Operation.COLORIZE,
-                        "colorize needs the line-art flats engine or a ControlNet model; this build has neither yet")));
+                new Colorize(List.of(new LineArtFlats()))));
     }
 
     public int port() {

@@ -34,4 +34,35 @@ public final class Compositing {
         }
         return out;
     }
+
+    /** The picture as it looks on white paper: opaque, a transparent layer's strokes kept at their coverage. */
+    public static Raster overWhite(Raster picture) {
+        Raster out = Raster.blank(picture.extent());
+        byte[] in = picture.rgba();
+        byte[] o = out.rgba();
+        for (int i = 0; i < in.length; i += 4) {
+            int a = in[i + 3] & 0xFF;
+            for (int c = 0; c < 3; c++) {
+                o[i + c] = (byte) (((in[i + c] & 0xFF) * a + 255 * (255 - a) + 127) / 255);
+            }
+            o[i + 3] = (byte) 255;
+        }
+        return out;
+    }
+
+    /** {@code top} multiplied onto opaque {@code base}, as a painter's Multiply layer: white leaves the base as is. */
+    public static Raster multiply(Raster top, Raster base) {
+        if (!top.extent().equals(base.extent())) {
+            throw new IllegalArgumentException("multiplying " + top.extent() + " onto " + base.extent());
+        }
+        Raster out = overWhite(top);
+        byte[] o = out.rgba();
+        byte[] b = base.rgba();
+        for (int i = 0; i < o.length; i += 4) {
+            for (int c = 0; c < 3; c++) {
+                o[i + c] = (byte) (((o[i + c] & 0xFF) * (b[i + c] & 0xFF) + 127) / 255);
+            }
+        }
+        return out;
+    }
 }

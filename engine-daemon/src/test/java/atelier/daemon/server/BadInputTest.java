@@ -216,9 +216,9 @@ class BadInputTest {
     }
 
     @Test
-    void operationsWithoutAnEngineAreUnsupportedAndSayWhatWouldEnableThem() throws Exception {
+    void inpaintWithoutAModelIsUnsupportedAndSaysWhatWouldEnableIt() throws Exception {
         try (AtelierClient client = fixture.client()) {
-            for (Operation operation : new Operation[] {Operation.INPAINT, Operation.COLORIZE}) {
+            for (Operation operation : new Operation[] {Operation.INPAINT}) {
                 Unsupported e = assertThrows(Unsupported.class,
                         () -> client.submit(new EditRequest(operation, rgba(8, 8)).setMask(gray(8, 8, 255))));
                 assertEquals(operation, e.getOperation());

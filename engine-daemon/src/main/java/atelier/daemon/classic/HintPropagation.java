@@ -1,0 +1,108 @@
+package atelier.daemon.classic;
+
+import atelier.daemon.image.Raster;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Colours regions the way LazyBrush feels to use: a scribble colours the region it lies
+ * in, and a region nobody scribbled on takes its colour from the neighbour it is most
+ * openly joined to (a long border, a gap, a faint line), spreading outwards from the
+ * scribbles strongest border first.
+ */
+public final class HintPropagation {
+
+    /** Hint pixels at least this opaque count as strokes; softer ones are a brush's fringe. */
+    public static final int STROKE_ALPHA = 128;
+    /** No colour yet. */
+    public static final int NONE = -1;
+
+    private HintPropagation() {
+    }
+
+    /** Whether the hint picture has any stroke at all. */
+    public static boolean hasStrokes(Raster hints) {
+        byte[] rgba = hints.rgba();
+        for (int i = 3; i < rgba.length; i += 4) {
+            if ((rgba[i] & 0xFF) >= STROKE_ALPHA) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Each region's colour (0xRRGGBB) by majority of the strokes inside it, {@link #NONE}
+     * where no stroke is. Stroke pixels on ink count little: a scribble that brushes a
+     * line should not colour the region beyond it.
+     */
+    public static int[] fromStrokes(Raster hints, RegionLabels regions, LineArt lines) {
+        byte[] rgba = hints.rgba();
+        int[] labels = regions.labels();
+        Map<Long, Integer> votes = new HashMap<>();
+        for (int i = 0; i < labels.length; i++) {
+            if ((rgba[i * 4 + 3] & 0xFF) < STROKE_ALPHA) {
+                continue;
+            }
+            int rgb = ((rgba[i * 4] & 0xFF) << 16) | ((rgba[i * 4 + 1] & 0xFF) << 8) | (rgba[i * 4 + 2] & 0xFF);
+            votes.merge(((long) labels[i] << 24) | rgb, lines.isLine(i) ? 1 : 8, Integer::sum);
+        }
+        int[] colour = new int[regions.count()];
+        int[] best = new int[regions.count()];
+        Arrays.fill(colour, NONE);
+        votes.forEach((key, count) -> {
+            int region = (int) (key >>> 24);
+            int rgb = (int) (key & 0xFFFFFF);
+            // Ties go to the smaller colour value so the result never depends on map order.
+            if (count > best[region] || (count == best[region] && rgb < colour[region])) {
+                best[region] = count;
+                colour[region] = rgb;
+            }
+        });
+        return colour;
+    }
+
+    /** Fills every {@link #NONE} in {@code colour} from its most openly joined coloured neighbour, in place. */
+    public static int[] spread(int[] colour, List<RegionLabels.Border> borders) {
+        int n = colour.length;
+        List<List<RegionLabels.Border>> touching = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            touching.add(new ArrayList<>());
+        }
+        for (RegionLabels.Border border : borders) {
+            touching.get(border.a()).add(border);
+            touching.get(border.b()).add(border);
+        }
+        // Strongest border first; ties by region then colour so the order is deterministic.
+        PriorityQueue<long[]> frontier = new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
+                : p[1] != q[1] ? Long.compare(p[1], q[1]) : Long.compare(p[2], q[2]));
+        for (int r = 0; r < n; r++) {
+            if (colour[r] != NONE) {
+                offerNeighbours(r, colour, touching, frontier);
+            }
+        }
+        while (!frontier.isEmpty()) {
+            long[] next = frontier.poll();
+            int region = (int) next[1];
+            if (colour[region] == NONE) {
+                colour[region] = (int) next[2];
+                offerNeighbours(region, colour, touching, frontier);
+            }
+        }
+        return colour;
+    }
+
+    private static void offerNeighbours(int region, int[] colour, List<List<RegionLabels.Border>> touching,
+                                        PriorityQueue<long[]> frontier) {
+        for (RegionLabels.Border border : touching.get(region)) {
+            int other = border.a() == region ? border.b() : border.a();
+            if (colour[other] == NONE) {
+                frontier.add(new long[] {border.openness(), other, colour[region]});
+            }
+        }
+    }
+}

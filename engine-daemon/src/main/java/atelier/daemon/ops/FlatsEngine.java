@@ -1,0 +1,34 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.EngineInfo;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import java.util.List;
+import java.util.Map;
+
+/** Colours line art with flat colours, for colorize. */
+public interface FlatsEngine {
+
+    EngineInfo info();
+
+    /**
+     * Reads the line art (and hints, which may be null) before the job is queued, refusing
+     * pictures it cannot flat with an InvalidRequest naming the field.
+     */
+    Plan plan(Raster lineArt, Raster hints, int gapClosing) throws InvalidRequest;
+
+    /** Line art that was read and can be flatted. */
+    interface Plan {
+        /**
+         * One opaque flat-colour picture per seed, every pixel coloured, under the lines too.
+         * With hints the seeds do not matter; without, each seed picks its own palette.
+         */
+        Flats paint(List<Long> seeds, Progress progress) throws JobCancelledException;
+    }
+
+    /** @param details what the engine found (regions, gap closing), for the result's details */
+    record Flats(List<Raster> variants, Map<String, String> details) {
+    }
+}
