@@ -8,8 +8,13 @@ import atelier.daemon.image.Extent;
 import atelier.daemon.image.Mask;
 import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
+import atelier.bridge.thrift.FlatsOutput;
+import atelier.bridge.thrift.Operation;
+import atelier.daemon.image.Margins;
 import atelier.daemon.jobs.Progress;
+import atelier.daemon.ops.EditOrder;
 import atelier.daemon.ops.FillEngine;
+import atelier.daemon.ops.Outpaint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +90,7 @@ public final class FillBenchmark {
             System.out.printf("patchmatch PSNR >= shiftmap: %d of %d%n", psnrAtLeastShiftmap, FillTestSet.CASES.size());
         }
         megapixelCase(patchMatch, dir);
+        uncropCases(dir);
         System.out.println("pictures: " + dir);
     }
 
@@ -119,6 +125,68 @@ public final class FillBenchmark {
         double telea = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "1 Mpx, %.1f%% hole, %d cores: patchmatch %.3f s (best of 3), telea (Java, same run) %.3f s, ratio %.2f%n",
                 100 * FillTestSet.coverage(hole), Runtime.getRuntime().availableProcessors(), best, telea, best / telea);
+    }
+
+    /**
+     * Uncrop: each photo loses its right fifth, the outpaint operation grows it back, and the
+     * new area is compared with what was cut off; Telea extending the same canvas is the reference.
+     */
+    private static void uncropCases(Path dir) throws Exception {
+        System.out.println("uncrop: right 20% cut off and grown back (new-area PSNR dB, sharpness, seam step / step inside, s)");
+        System.out.printf(Locale.ROOT, "%-15s | %-29s | %-29s%n", "photo", "patchmatch psnr sharp seam s", "telea psnr sharp seam s");
+        Outpaint outpaint = new Outpaint(List.of(new PatchMatchFill()));
+        Outpaint telea = new Outpaint(List.of(new TeleaFill()));
+        for (FillTestSet.Case c : FillTestSet.CASES) {
+            if (c != FillTestSet.CASES.stream().filter(o -> o.file().equals(c.file())).findFirst().orElseThrow()) {
+                continue; // one row per photo
+            }
+            Raster truth = c.truth();
+            int kept = truth.width() * 4 / 5;
+            Raster cropped = truth.crop(new Bounds(0, 0, kept, truth.height()));
+            Mask newArea = Mask.empty(truth.extent());
+            for (int y = 0; y < truth.height(); y++) {
+                for (int x = kept; x < truth.width(); x++) {
+                    newArea.set(x, y, 255);
+                }
+            }
+            String row = String.format(Locale.ROOT, "%-15s ", c.file().replace(".png", ""));
+            for (Outpaint engine : List.of(outpaint, telea)) {
+                EditOrder order = new EditOrder(Operation.OUTPAINT, cropped, null, null, "", "", 1, 1.0, null, 1,
+                        EditOrder.AUTO, new Margins(0, truth.width() - kept, 0, 0), null, false, FlatsOutput.UNDERLAY, 4, null);
+                long start = System.nanoTime();
+                Raster grown = engine.prepare(order).run(Progress.NONE).layers().get(0).pixels();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Files.write(dir.resolve("uncrop-" + c.file().replace(".png", "") + "-" + (engine == outpaint ? "patchmatch" : "telea") + ".png"),
+                        PngCodec.encode(grown));
+                row += String.format(Locale.ROOT, "| %6.2f %5.2f %5.2f %7.3f   ", FillTestSet.holePsnr(grown, truth, newArea),
+                        FillTestSet.sharpnessRatio(grown, truth, newArea), seamRatio(grown, kept), seconds);
+            }
+            System.out.println(row);
+        }
+    }
+
+    /** Colour step across the old border over the mean step between neighbouring columns nearby: 1 is seamless. */
+    static double seamRatio(Raster r, int border) {
+        double across = columnStep(r, border - 1, border);
+        double around = 0;
+        int count = 0;
+        for (int x = Math.max(1, border - 24); x < Math.min(r.width() - 1, border + 24); x++) {
+            if (x != border - 1) {
+                around += columnStep(r, x, x + 1);
+                count++;
+            }
+        }
+        return across / Math.max(1e-9, around / count);
+    }
+
+    private static double columnStep(Raster r, int a, int b) {
+        double sum = 0;
+        for (int y = 0; y < r.height(); y++) {
+            for (int c = 0; c < 3; c++) {
+                sum += Math.abs(r.channel(a, y, c) - r.channel(b, y, c));
+            }
+        }
+        return sum / (3.0 * r.height());
     }
 
     private static Raster scaleTwice(Raster small) {
