@@ -179,7 +179,8 @@ public final class FillBenchmark {
         return across / Math.max(1e-9, around / count);
     }
 
-    private static double columnStep(Raster r, int a, int b) {
+    /** Mean absolute colour difference between two columns. */
+    public static double columnStep(Raster r, int a, int b) {
         double sum = 0;
         for (int y = 0; y < r.height(); y++) {
             for (int c = 0; c < 3; c++) {

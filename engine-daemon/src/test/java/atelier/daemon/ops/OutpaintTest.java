@@ -8,6 +8,7 @@ import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.Pictures;
+import atelier.daemon.bench.FillBenchmark;
 import atelier.daemon.bench.FillTestSet;
 import atelier.daemon.classic.PatchMatchFill;
 import atelier.daemon.image.Extent;
@@ -52,14 +53,14 @@ class OutpaintTest {
         Raster grass = FillTestSet.CASES.get(6).truth();
         Raster result = outpaint.prepare(order(grass, new Margins(0, 128, 0, 0), null)).run(Progress.NONE).layers().get(0).pixels();
         int seam = grass.width();
-        double across = columnStep(result, seam - 1, seam);
+        double across = FillBenchmark.columnStep(result, seam - 1, seam);
         double inside = 0;
         for (int x = seam - 40; x < seam - 2; x++) {
-            inside += columnStep(result, x, x + 1) / 38;
+            inside += FillBenchmark.columnStep(result, x, x + 1) / 38;
         }
         double beyond = 0;
         for (int x = seam + 2; x < seam + 40; x++) {
-            beyond += columnStep(result, x, x + 1) / 38;
+            beyond += FillBenchmark.columnStep(result, x, x + 1) / 38;
         }
         assertTrue(across < 1.5 * inside, "the old border stands out: step " + across + " against " + inside + " inside");
         assertTrue(beyond > 0.6 * inside, "the new area is flatter than the grass: " + beyond + " against " + inside);
@@ -93,16 +94,5 @@ class OutpaintTest {
         assertEquals("aspectRatio", assertThrows(InvalidRequest.class, () -> outpaint.prepare(order(square, Margins.NONE, 1.0))).getField());
         assertEquals("image", assertThrows(InvalidRequest.class,
                 () -> outpaint.prepare(order(Pictures.gradient(1), new Margins(5, 5, 5, 5), null))).getField());
-    }
-
-    /** Mean absolute colour difference between two columns. */
-    private static double columnStep(Raster r, int a, int b) {
-        double sum = 0;
-        for (int y = 0; y < r.height(); y++) {
-            for (int c = 0; c < 3; c++) {
-                sum += Math.abs(r.channel(a, y, c) - r.channel(b, y, c));
-            }
-        }
-        return sum / (3.0 * r.height());
     }
 }

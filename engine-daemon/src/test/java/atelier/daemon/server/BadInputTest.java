@@ -15,6 +15,7 @@ import atelier.bridge.thrift.PixelFormat;
 import atelier.bridge.thrift.Unauthorized;
 import atelier.bridge.thrift.Unsupported;
 import atelier.daemon.DaemonFixture;
+import atelier.daemon.DaemonPerTestClass;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
@@ -31,35 +32,14 @@ import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.protocol.TType;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.layered.TFramedTransport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of bad request gets a typed error naming the field, and the same daemon keeps serving. */
-class BadInputTest {
+class BadInputTest extends DaemonPerTestClass {
 
-    @TempDir
-    static Path home;
-    static DaemonFixture fixture;
 
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new DaemonFixture(home);
-    }
 
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
-    @AfterEach
-    void daemonStillAnswers() throws Exception {
-        try (AtelierClient client = fixture.client()) {
-            assertEquals(Operation.values().length, client.capabilities().getOperationsSize());
-        }
-    }
 
     static Picture rgba(int width, int height) {
         byte[] pixels = new byte[width * height * 4];

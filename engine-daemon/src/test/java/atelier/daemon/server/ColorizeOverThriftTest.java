@@ -15,6 +15,7 @@ import atelier.bridge.thrift.Layer;
 import atelier.bridge.thrift.LayerRole;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.DaemonFixture;
+import atelier.daemon.DaemonPerTestClass;
 import atelier.daemon.Pictures;
 import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.flats.FlatsScore;
@@ -28,29 +29,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** colorize through a real daemon, as the Krita plugin would use it. */
-class ColorizeOverThriftTest {
+class ColorizeOverThriftTest extends DaemonPerTestClass {
 
-    @TempDir
-    static Path home;
-    static DaemonFixture fixture;
     static final LineArtScene SCENE = LineArtScene.shapes(256, 256, 11, 12, 3);
     static final Raster LINES = SCENE.lineArt(LineArtScene.Ink.BLACK, 3);
 
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new DaemonFixture(home);
-    }
 
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
     private static EditRequest colorize(Raster lines) {
         return new EditRequest(Operation.COLORIZE, Pictures.raw(lines)).setSeed(5);

@@ -13,6 +13,7 @@ import atelier.bridge.thrift.Layer;
 import atelier.bridge.thrift.LayerRole;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.DaemonFixture;
+import atelier.daemon.DaemonPerTestClass;
 import atelier.daemon.Pictures;
 import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.image.Extent;
@@ -21,35 +22,14 @@ import atelier.daemon.image.Raster;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** remove-background through a real daemon, as the Krita plugin asks for it. */
-class RemoveBackgroundOverThriftTest {
+class RemoveBackgroundOverThriftTest extends DaemonPerTestClass {
 
-    @TempDir
-    static Path home;
-    static DaemonFixture fixture;
 
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new DaemonFixture(home);
-    }
 
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
-    @AfterEach
-    void daemonStillAnswers() throws Exception {
-        try (AtelierClient client = fixture.client()) {
-            assertEquals(Operation.values().length, client.capabilities().getOperationsSize());
-        }
-    }
 
     private static EditRequest removeBackground(Raster picture) {
         return new EditRequest(Operation.REMOVE_BACKGROUND, Pictures.raw(picture));
