@@ -64,7 +64,7 @@ public final class ContentFill implements Edit {
                     + " fills the same way every time, so variants would be identical: ask for 1");
         }
         Mask sampleFrom = order.sampleFrom();
-        Bounds context = engine.context().around(hole, order.image().extent());
+        Bounds contextRegion = engine.context().around(hole, order.image().extent());
         if (sampleFrom != null) {
             if (!engine.samplesFromRegion()) {
                 throw new InvalidRequest("sampleFrom", engine.info().getName()
@@ -75,9 +75,9 @@ public final class ContentFill implements Edit {
                 throw new InvalidRequest("sampleFrom", "selects nothing outside the selection: there is nothing to sample");
             }
             // The sample region may lie far from the hole: widen the crop to hold both.
-            context = context.union(usable);
+            contextRegion = contextRegion.union(usable);
         }
-        Bounds region = context;
+        Bounds region = contextRegion;
         return progress -> {
             Raster image = order.image();
             List<ResultLayer> layers = new ArrayList<>();

@@ -51,6 +51,12 @@ class RegionMathTest {
     }
 
     @Test
+    void unionHoldsBothAndIgnoresEmptyBounds() {
+        assertEquals(new Bounds(0, 0, 30, 40), new Bounds(0, 0, 10, 10).union(new Bounds(20, 30, 10, 10)));
+        assertEquals(new Bounds(5, 5, 2, 2), new Bounds(5, 5, 2, 2).union(new Bounds(0, 0, 0, 0)));
+    }
+
+    @Test
     void disjointBoundsIntersectToEmpty() {
         assertTrue(new Bounds(0, 0, 10, 10).intersect(new Bounds(20, 20, 5, 5)).isEmpty());
     }
