@@ -87,7 +87,7 @@ public final class AtelierDaemon implements AutoCloseable {
     }
 
     /** The operations and their engines. */
-    static EditCatalog catalog() {
+    public static EditCatalog catalog() {
         return new EditCatalog(List.of(
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
                 new MissingEngine(Operation.INPAINT,

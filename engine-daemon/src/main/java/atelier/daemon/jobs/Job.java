@@ -15,11 +15,30 @@ final class Job {
     private String error;
     private volatile boolean cancelRequested;
     private long finishedAtMillis;
+    private final long submittedAtMillis;
+    private long startedAtMillis;
 
-    Job(String id, long sequence, JobWork work) {
+    Job(String id, long sequence, JobWork work, long nowMillis) {
         this.id = id;
         this.sequence = sequence;
         this.work = work;
+        this.submittedAtMillis = nowMillis;
+    }
+
+    /** A finished job read back from the spool after a restart: it has no work left to do. */
+    static Job restored(String id, JobState state, String error, long finishedAtMillis) {
+        Job job = new Job(id, 0, null, finishedAtMillis);
+        job.finish(state, error, finishedAtMillis);
+        return job;
+    }
+
+    /** How long the job waited for a worker (0 until it started). */
+    synchronized long queuedMillis() {
+        return startedAtMillis == 0 ? 0 : startedAtMillis - submittedAtMillis;
+    }
+
+    synchronized String error() {
+        return error;
     }
 
     JobWork work() {
@@ -43,10 +62,11 @@ final class Job {
     }
 
     /** Moves to RUNNING unless cancelled while queued. */
-    synchronized boolean start() {
+    synchronized boolean start(long nowMillis) {
         if (cancelRequested || state != JobState.QUEUED) {
             return false;
         }
+        startedAtMillis = nowMillis;
         state = JobState.RUNNING;
         stage = "starting";
         return true;

@@ -87,6 +87,31 @@ public final class JobQueue implements AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::forgetExpired, 1, 1, TimeUnit.MINUTES);
+        recover();
+    }
+
+    /**
+     * Takes over what a previous run left in the spool: finished results stay fetchable, and
+     * jobs that were queued or running when it stopped are reported as failed, with why.
+     */
+    private void recover() throws IOException {
+        long now = clock.getAsLong();
+        for (ResultSpool.Entry entry : spool.entries()) {
+            JobState state = entry.state();
+            String error = entry.error();
+            long finishedAt = entry.finishedAtMillis();
+            if (state == JobState.QUEUED || state == JobState.RUNNING) {
+                state = JobState.FAILED;
+                error = "the daemon stopped (it was killed, crashed or the machine restarted) before this job finished: submit it again";
+                finishedAt = now;
+                spool.writeState(entry.jobId(), state, error, finishedAt);
+            } else if (state == JobState.SUCCEEDED && !spool.hasResult(entry.jobId())) {
+                state = JobState.FAILED;
+                error = "the result was lost from the spool: submit the job again";
+                spool.writeState(entry.jobId(), state, error, finishedAt);
+            }
+            jobs.put(entry.jobId(), Job.restored(entry.jobId(), state, error, finishedAt));
+        }
     }
 
     /** Queues the work and answers its job id at once. */
@@ -96,7 +121,8 @@ public final class JobQueue implements AutoCloseable {
             if (waiting >= maxQueued) {
                 throw new QueueFull(waiting + " jobs are queued or running, the most this daemon takes");
             }
-            Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work);
+            Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work, clock.getAsLong());
+            record(job);
             jobs.put(job.id, job);
             workers.execute(() -> run(job));
             return job.id;
@@ -128,7 +154,20 @@ public final class JobQueue implements AutoCloseable {
         Job job = find(jobId);
         job.requestCancel(clock.getAsLong());
         if (job.state() == JobState.CANCELLED) {
-            spool.delete(jobId);
+            spool.deleteResult(jobId);
+            record(job);
+        }
+    }
+
+    /** Writes the job's state to the spool; a failure to write is logged, the job goes on. */
+    private void record(Job job) {
+        // Holding the job's lock keeps the state from moving on between reading and writing it.
+        synchronized (job) {
+            try {
+                spool.writeState(job.id, job.state(), job.error(), job.finishedAtMillis());
+            } catch (IOException e) {
+                LOG.warn("cannot record the state of job {} in the spool", job.id, e);
+            }
         }
     }
 
@@ -141,9 +180,10 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private void run(Job job) {
-        if (!job.start()) {
+        if (!job.start(clock.getAsLong())) {
             return;
         }
+        record(job);
         Progress progress = (fraction, stage) -> {
             if (job.cancelRequested()) {
                 throw new JobCancelledException();
@@ -153,10 +193,13 @@ public final class JobQueue implements AutoCloseable {
         try {
             EditResult result = job.work().run(job.id, progress);
             progress.step(1, "saving the result");
+            Map<String, String> details = new java.util.LinkedHashMap<>(result.getDetails());
+            details.put("queued_ms", Long.toString(job.queuedMillis()));
+            result.setDetails(details);
             spool.write(job.id, result);
             job.finish(JobState.SUCCEEDED, null, clock.getAsLong());
             if (job.state() == JobState.CANCELLED) {
-                spool.delete(job.id);
+                spool.deleteResult(job.id);
             }
         } catch (JobCancelledException e) {
             job.finish(JobState.CANCELLED, null, clock.getAsLong());
@@ -166,6 +209,7 @@ public final class JobQueue implements AutoCloseable {
             LOG.warn("job {} failed", job.id, e);
             job.finish(JobState.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage(), clock.getAsLong());
         }
+        record(job);
     }
 
     /** Drops finished jobs whose results are older than the keep time, and their spool files. */
@@ -174,7 +218,7 @@ public final class JobQueue implements AutoCloseable {
         jobs.values().removeIf(job -> {
             boolean expired = job.isFinished() && job.finishedAtMillis() < cutoff;
             if (expired) {
-                spool.delete(job.id);
+                spool.deleteAll(job.id);
             }
             return expired;
         });

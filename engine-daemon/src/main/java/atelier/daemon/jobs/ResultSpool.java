@@ -1,10 +1,18 @@
 package atelier.daemon.jobs;
 
 import atelier.bridge.thrift.EditResult;
+import atelier.bridge.thrift.JobState;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.TSerializer;
@@ -12,12 +20,19 @@ import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TMemoryInputTransport;
 
 /**
- * Finished results on disk, one file per job, so they outlive the connection that asked
- * and survive until fetched or expired. Files are written whole or not at all.
+ * Jobs on disk: a small state file per job and the result of each finished one, so results
+ * outlive the connection that asked and the daemon itself (a restart, even after kill -9,
+ * finds them), and a job that was cut short is reported, never silently gone. Files are
+ * written whole or not at all.
  */
 final class ResultSpool {
 
     private static final String SUFFIX = ".result";
+    private static final String STATE = ".job";
+
+    /** What a state file says about one job. */
+    record Entry(String jobId, JobState state, String error, long finishedAtMillis) {
+    }
 
     private final Path dir;
 
@@ -51,9 +66,57 @@ final class ResultSpool {
         }
     }
 
-    void delete(String jobId) {
+    boolean hasResult(String jobId) {
+        return Files.exists(file(jobId));
+    }
+
+    void deleteResult(String jobId) {
+        deleteQuietly(file(jobId));
+    }
+
+    /** Forgets the job entirely: its state and its result. */
+    void deleteAll(String jobId) {
+        deleteQuietly(file(jobId));
+        deleteQuietly(dir.resolve(jobId + STATE));
+    }
+
+    synchronized void writeState(String jobId, JobState state, String error, long finishedAtMillis) throws IOException {
+        Properties properties = new Properties();
+        properties.setProperty("state", state.name());
+        properties.setProperty("finishedAt", Long.toString(finishedAtMillis));
+        if (error != null) {
+            properties.setProperty("error", error);
+        }
+        Path partial = dir.resolve(jobId + STATE + ".partial");
+        try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+        }
+        Files.move(partial, dir.resolve(jobId + STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Every job a previous run of the daemon left here; unreadable state files are skipped and removed. */
+    List<Entry> entries() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(STATE)).toList()) {
+                String name = file.getFileName().toString();
+                String jobId = name.substring(0, name.length() - STATE.length());
+                Properties properties = new Properties();
+                try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    properties.load(in);
+                    entries.add(new Entry(jobId, JobState.valueOf(properties.getProperty("state")),
+                            properties.getProperty("error"), Long.parseLong(properties.getProperty("finishedAt", "0"))));
+                } catch (IOException | RuntimeException damaged) {
+                    deleteAll(jobId);
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(file(jobId));
+            Files.deleteIfExists(file);
         } catch (IOException e) {
             // A file we cannot delete now is retried at the next expiry sweep.
         }
