@@ -1,0 +1,371 @@
+"""The Atelier docker: buttons for the five operations, their parameters, progress and connection status."""
+
+from krita import DockWidget, Krita
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                             QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from . import connection, editor, jobs, layout
+from .layout import Bounds, Extend
+
+SETTINGS_GROUP = "atelier"
+TITLE = "Atelier"
+
+
+def _setting(key, default):
+    value = Krita.instance().readSetting(SETTINGS_GROUP, key, str(default))
+    return value if value != "" or default == "" else str(default)
+
+
+class AtelierDocker(DockWidget):
+    """One per Krita window. finished(outcome) fires when a job ends: "done", "failed" or "cancelled"."""
+
+    finished = pyqtSignal(str)
+    instances = []
+
+    def __init__(self):
+        super().__init__()
+        self.setWindowTitle(TITLE)
+        self.client, self.load_error = connection.load_client()
+        self.job = None
+        self.pending = None
+        self.capabilities = None
+        self.last_message = ""
+        self._build()
+        AtelierDocker.instances.append(self)
+        if self.load_error:
+            self._show_error(self.load_error)
+            self._set_busy(False)
+        else:
+            self.refresh_connection()
+
+    # ---- layout -------------------------------------------------------------------------------------------
+    def _build(self):
+        root = QWidget(self)
+        column = QVBoxLayout(root)
+
+        self.status = QLabel("Not connected")
+        self.status.setWordWrap(True)
+        reconnect = QToolButton()
+        reconnect.setText("⟳")
+        reconnect.setToolTip("Connect to the Atelier daemon again")
+        reconnect.clicked.connect(self.refresh_connection)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(reconnect)
+        column.addLayout(row)
+
+        buttons = QGridLayout()
+        self.buttons = {}
+        for index, (operation, label, tip) in enumerate((
+                (layout.FILL, "Fill", "Make the selection disappear, filled from its surroundings"),
+                (layout.INPAINT, "Inpaint", "Paint the prompt into the selection (needs a model)"),
+                (layout.EXPAND, "Expand", "Grow the canvas on the chosen sides and fill the new area"),
+                (layout.REMOVE_BACKGROUND, "Remove background", "Cut the subject out (the selection marks what to keep)"),
+                (layout.COLORIZE, "Colorize", "Flat colours under the line art, from the hint layer's strokes"))):
+            button = QPushButton(label)
+            button.setToolTip(tip)
+            button.setObjectName("atelier_button_" + operation.replace(" ", "_"))
+            button.clicked.connect(lambda _=False, op=operation: self.run(op))
+            buttons.addWidget(button, index // 2, index % 2)
+            self.buttons[operation] = button
+        column.addLayout(buttons)
+
+        form = QFormLayout()
+        self.prompt = QLineEdit()
+        self.prompt.setPlaceholderText("what should be there")
+        self.negative = QLineEdit()
+        self.negative.setPlaceholderText("what should not be there")
+        self.strength = QDoubleSpinBox()
+        self.strength.setRange(0.0, 1.0)
+        self.strength.setSingleStep(0.05)
+        self.strength.setValue(1.0)
+        self.seed = QSpinBox()
+        self.seed.setRange(1, 2_147_483_647)
+        self.seed.setValue(layout.random_seed())
+        dice = QToolButton()
+        dice.setText("Random")
+        dice.setToolTip("A random seed")
+        dice.clicked.connect(lambda: self.seed.setValue(layout.random_seed()))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        self.variants = QSpinBox()
+        self.variants.setRange(1, 8)
+        self.engine = QComboBox()
+        self.engine.addItems(["auto", "embedded"])
+        form.addRow("Prompt", self.prompt)
+        form.addRow("Negative", self.negative)
+        form.addRow("Strength", self.strength)
+        form.addRow("Seed", seed_row)
+        form.addRow("Variants", self.variants)
+        form.addRow("Engine", self.engine)
+        column.addLayout(form)
+
+        expand = QGroupBox("Expand")
+        expand_row = QHBoxLayout(expand)
+        self.expand_by = QSpinBox()
+        self.expand_by.setRange(8, 4096)
+        self.expand_by.setValue(256)
+        self.expand_by.setSuffix(" px")
+        expand_row.addWidget(self.expand_by)
+        self.sides = {}
+        for side in ("left", "right", "top", "bottom"):
+            box = QCheckBox(side)
+            box.setChecked(side in ("left", "right"))
+            self.sides[side] = box
+            expand_row.addWidget(box)
+        column.addWidget(expand)
+
+        colorize = QGroupBox("Colorize")
+        colorize_row = QHBoxLayout(colorize)
+        colorize_row.addWidget(QLabel("Hints from"))
+        self.hints = QComboBox()
+        self.hints.setToolTip("The layer with colour strokes; the active layer is the line art")
+        colorize_row.addWidget(self.hints, 1)
+        refresh_hints = QToolButton()
+        refresh_hints.setText("⟳")
+        refresh_hints.clicked.connect(self.refresh_layers)
+        colorize_row.addWidget(refresh_hints)
+        column.addWidget(colorize)
+
+        progress_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("%p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        column.addLayout(progress_row)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("atelier_message")
+        column.addWidget(self.message)
+
+        settings = QGroupBox("Daemon")
+        settings.setCheckable(True)
+        settings.setChecked(False)
+        settings_form = QFormLayout(settings)
+        self.host = QLineEdit(_setting("host", "127.0.0.1"))
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(int(_setting("port", 47315)))
+        self.token_file = QLineEdit(_setting("token_file", ""))
+        self.token_file.setPlaceholderText("default: ~/.config/atelier/token")
+        self.autostart = QCheckBox("Start the daemon when it is not running")
+        self.autostart.setChecked(_setting("autostart", "false") == "true")
+        self.command = QLineEdit(_setting("command", "atelier serve --port {port}"))
+        settings_form.addRow("Host", self.host)
+        settings_form.addRow("Port", self.port)
+        settings_form.addRow("Token file", self.token_file)
+        settings_form.addRow(self.autostart)
+        settings_form.addRow("Command", self.command)
+        for widget in (settings, ):
+            widget.toggled.connect(lambda on, s=settings: [w.setVisible(on) for w in s.findChildren(QWidget)])
+        [w.setVisible(False) for w in settings.findChildren(QWidget)]
+        for signal in (self.host.editingFinished, self.port.editingFinished, self.token_file.editingFinished,
+                       self.command.editingFinished):
+            signal.connect(self._save_settings)
+        self.autostart.toggled.connect(self._save_settings)
+        column.addWidget(settings)
+        column.addStretch(1)
+        self.setWidget(root)
+        self._set_busy(False)
+
+    def canvasChanged(self, canvas):
+        self.refresh_layers()
+
+    # ---- settings and connection --------------------------------------------------------------------------
+    def _save_settings(self, *_):
+        app = Krita.instance()
+        app.writeSetting(SETTINGS_GROUP, "host", self.host.text().strip())
+        app.writeSetting(SETTINGS_GROUP, "port", str(self.port.value()))
+        app.writeSetting(SETTINGS_GROUP, "token_file", self.token_file.text().strip())
+        app.writeSetting(SETTINGS_GROUP, "autostart", "true" if self.autostart.isChecked() else "false")
+        app.writeSetting(SETTINGS_GROUP, "command", self.command.text().strip())
+
+    def settings(self):
+        return jobs.Settings(self.host.text().strip() or "127.0.0.1", self.port.value(), self.token_file.text().strip(),
+                             self.autostart.isChecked(), self.command.text().strip())
+
+    def refresh_connection(self):
+        if self.client is None:
+            return
+        self.status.setText("Connecting to %s:%d…" % (self.host.text(), self.port.value()))
+        probe = jobs.CapabilitiesProbe(self.client, self.settings(), self)
+        probe.answered.connect(self._connected)
+        probe.failed.connect(self._disconnected)
+        probe.finished.connect(probe.deleteLater)
+        self._probe = probe
+        probe.start()
+
+    def _connected(self, capabilities):
+        self.capabilities = capabilities
+        self.status.setText("● Connected: Atelier %s on %s" % (capabilities.version, capabilities.computeDevice))
+        current = self.engine.currentText()
+        names = []
+        for support in capabilities.operations:
+            names += [e.name for e in support.engines if e.name not in names and e.kind != "embedded"]
+        self.engine.clear()
+        self.engine.addItems(["auto", "embedded"] + names)
+        if current in ["auto", "embedded"] + names:
+            self.engine.setCurrentText(current)
+
+    def _disconnected(self, message):
+        self.capabilities = None
+        self.status.setText("○ Not connected: " + message)
+
+    def refresh_layers(self):
+        current = self.hints.currentText()
+        self.hints.clear()
+        self.hints.addItem("(no hints: automatic palette)", None)
+        doc = Krita.instance().activeDocument()
+        if doc is not None:
+            for name, node in editor.paint_layers(doc):
+                self.hints.addItem(name, node.uniqueId())
+        index = self.hints.findText(current)
+        if index >= 0:
+            self.hints.setCurrentIndex(index)
+
+    # ---- running an operation -----------------------------------------------------------------------------
+    def _show_error(self, text):
+        self.last_message = text
+        self.message.setText("<span style='color:#c0392b'>%s</span>" % text.replace("<", "&lt;"))
+
+    def _show_info(self, text):
+        self.last_message = text
+        self.message.setText(text)
+
+    def _set_busy(self, busy):
+        for button in self.buttons.values():
+            button.setEnabled(not busy and self.client is not None)
+        self.cancel_button.setEnabled(busy)
+        if not busy:
+            self.progress.setValue(0)
+
+    def run(self, operation):
+        """What a docker button (or its action in Tools > Scripts) does."""
+        if self.job is not None:
+            self._show_error("A job is already running; wait for it or cancel it.")
+            return
+        if self.client is None:
+            self._show_error(self.load_error)
+            self.finished.emit("failed")
+            return
+        try:
+            self._start(operation)
+        except (editor.EditorError, ValueError) as error:
+            self._show_error(str(error))
+            self.finished.emit("failed")
+
+    def _start(self, operation):
+        app = Krita.instance()
+        doc = app.activeDocument()
+        if doc is None:
+            raise editor.EditorError("Open a document first.")
+        node = doc.activeNode()
+        if node is None or node.type() not in ("paintlayer", "grouplayer", "filelayer", "vectorlayer", "clonelayer"):
+            raise editor.EditorError("Select a layer (not a mask) first.")
+        canvas = editor.document_bounds(doc)
+        selected = editor.selection_bounds(doc)
+        if operation in layout.NEEDS_SELECTION and selected is None:
+            raise editor.EditorError("%s needs a selection: select what to %s, then press %s again." % (
+                operation.capitalize(), "remove" if operation == layout.FILL else "repaint", operation.capitalize()))
+        extend = None
+        if operation == layout.EXPAND:
+            extend = Extend.on_sides(self.expand_by.value(), {s for s, box in self.sides.items() if box.isChecked()})
+            if extend.is_empty():
+                raise editor.EditorError("Expand: tick at least one side to grow.")
+        focus = selected if operation in layout.NEEDS_SELECTION else None
+        region = layout.region_to_send(canvas, focus)
+        image = editor.read_layer(doc, node, region)
+        mask = None
+        if operation in layout.NEEDS_SELECTION or operation == layout.REMOVE_BACKGROUND:
+            mask = editor.read_selection(doc, region)
+            if operation in layout.NEEDS_SELECTION and mask is None:
+                raise editor.EditorError("The selection is empty here: select what to change.")
+        hints = None
+        if operation == layout.COLORIZE and self.hints.currentData() is not None:
+            hint_node = doc.nodeByUniqueID(self.hints.currentData())
+            if hint_node is None:
+                raise editor.EditorError("The hints layer is gone: choose it again.")
+            hints = editor.read_layer(doc, hint_node, region)
+        request = jobs.make_request(self.client.ttypes, operation, image, (region.width, region.height), mask=mask,
+                                    hints=hints, prompt=self.prompt.text(), negative=self.negative.text(),
+                                    strength=self.strength.value(), seed=self.seed.value(),
+                                    variants=self.variants.value(), engine=self.engine.currentText(),
+                                    extend=tuple(extend) if extend else None)
+        self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
+        job = jobs.EditJob(self.client, self.settings(), request, self)
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(self._succeeded)
+        job.failed.connect(self._failed)
+        self.job = job
+        self._set_busy(True)
+        self._show_info("%s: sending %d×%d pixels…" % (operation.capitalize(), region.width, region.height))
+        job.start()
+
+    def cancel(self):
+        if self.job is not None:
+            self.job.cancel()
+            self._show_info("Cancelling…")
+
+    def _progressed(self, fraction, stage):
+        self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+        self.progress.setFormat("%s %%p%%" % stage)
+
+    def _end_job(self):
+        if self.job is not None:
+            self.job.wait(5000)
+            self.job.deleteLater()
+        self.job = None
+        self._set_busy(False)
+        self.progress.setFormat("%p%")
+
+    def _failed(self, message):
+        self._end_job()
+        cancelled = message.strip() == "Cancelled."
+        (self._show_info if cancelled else self._show_error)(message)
+        self.finished.emit("cancelled" if cancelled else "failed")
+
+    def _succeeded(self, result):
+        pending, self.pending = self.pending, None
+        self._end_job()
+        try:
+            node, needs_mask = self._insert(result, **pending)
+        except Exception as error:  # the document changed under us, or Krita refused: say so, no traceback
+            self._show_error("The result could not be added: %s" % error)
+            self.finished.emit("failed")
+            return
+        added = "Added “%s” (engine %s)." % (node.name(), result.engine)
+        if not needs_mask:
+            self._show_info(added)
+            self.finished.emit("done")
+            return
+
+        def masked(problem):
+            (self._show_info(added) if problem is None else self._show_error(added + " " + problem))
+            self.finished.emit("done")
+
+        editor.add_blend_mask(pending["doc"], node, pending["mask"], pending["region"], masked)
+
+    def _insert(self, result, operation, doc, node, region, mask, extend):
+        ttypes = self.client.ttypes
+        if doc.nodeByUniqueID(node.uniqueId()) is None:
+            raise editor.EditorError("the layer it was made from is gone")
+        layers = list(result.layers)
+        raw = ttypes.PixelFormat.RGBA8
+        if any(layer.pixels.format != raw for layer in layers):
+            raise editor.EditorError("the daemon sent a format this plugin does not read")
+        origin = (region.x, region.y)
+        if operation == layout.EXPAND:
+            editor.grow_canvas(doc, extend)
+            origin = (0, 0)  # the layers cover the grown canvas
+            if (doc.width(), doc.height()) != (result.canvasWidth, result.canvasHeight):
+                raise editor.EditorError("the grown canvas is %dx%d but the result is %dx%d" % (
+                    doc.width(), doc.height(), result.canvasWidth, result.canvasHeight))
+        plans = layout.plan_layers(operation, layers, origin)
+        below = all(layer.role == ttypes.LayerRole.UNDERLAY for layer in layers)
+        blend = mask if operation in layout.NEEDS_SELECTION else None
+        return editor.insert_results(doc, node, operation, plans, below=below, blend_mask=blend, mask_region=region)

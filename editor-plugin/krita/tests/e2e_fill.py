@@ -1,0 +1,125 @@
+"""End-to-end scenario run inside a real Krita by the plugin's ATELIER_E2E_SCRIPT hook.
+
+engine-daemon's KritaPluginEndToEndTest installs the plugin zip into a temporary HOME, starts a
+daemon, and runs Krita under Xvfb with this file. It opens ATELIER_E2E_IMAGE, first presses Fill
+with no selection (the docker must explain), then selects ATELIER_E2E_MASK and presses Fill through
+the plugin's own action, waits for the job, and writes into ATELIER_E2E_OUT: the active layer's bytes
+before and after, the saved document (result.kra), a screenshot of the docker and report.json.
+The Java test judges those files; this script only records. Globals from the hook: active_docker.
+"""
+
+import json
+import os
+import time
+
+from krita import Krita, Selection
+from PyQt5.QtCore import QTimer
+from PyQt5.QtGui import QImage
+
+OUT = os.environ["ATELIER_E2E_OUT"]
+SEED = 1234
+report = {"steps": []}
+
+
+def note(step, **details):
+    report["steps"].append(dict(step=step, at=round(time.monotonic() - started, 1), **details))
+    write_report()
+
+
+def write_report():
+    with open(os.path.join(OUT, "report.json"), "w", encoding="utf-8") as out:
+        json.dump(report, out, indent=1, ensure_ascii=False)
+
+
+def finish(outcome, **details):
+    report.update(outcome=outcome, **details)
+    write_report()
+    try:
+        docker = active_docker()
+        if docker is not None:
+            docker.grab().save(os.path.join(OUT, "atelier-docker.png"))
+        window.qwindow().grab().save(os.path.join(OUT, "krita-window.png"))
+    finally:
+        os._exit(0)
+
+
+def wait_until(condition, then, timeout, what):
+    deadline = time.monotonic() + timeout
+
+    def poll():
+        try:
+            if condition():
+                then()
+            elif time.monotonic() > deadline:
+                finish("timeout", waiting_for=what)
+            else:
+                QTimer.singleShot(200, poll)
+        except Exception as error:  # record and quit: the Java test reads report.json
+            import traceback
+            finish("error", error=traceback.format_exc())
+    QTimer.singleShot(200, poll)
+
+
+def tree(node):
+    return [dict(name=c.name(), type=c.type(), visible=c.visible(), x=c.bounds().x(), y=c.bounds().y(),
+                 children=tree(c)) for c in node.childNodes()]
+
+
+def grey_bytes(path):
+    image = QImage(path).convertToFormat(QImage.Format_Grayscale8)
+    bits = image.constBits()
+    bits.setsize(image.bytesPerLine() * image.height())
+    raw = bytes(bits)
+    return b"".join(raw[y * image.bytesPerLine():y * image.bytesPerLine() + image.width()] for y in range(image.height()))
+
+
+started = time.monotonic()
+app = Krita.instance()
+doc = app.openDocument(os.environ["ATELIER_E2E_IMAGE"])
+window = app.activeWindow()
+view = window.addView(doc)
+app.setActiveDocument(doc)
+layer = doc.activeNode()
+width, height = doc.width(), doc.height()
+with open(os.path.join(OUT, "original-before.bgra"), "wb") as out:
+    out.write(bytes(layer.pixelData(0, 0, width, height)))
+note("opened", width=width, height=height, layer=layer.name(), depth=doc.colorDepth())
+
+docker = active_docker()
+docker.show()
+docker.raise_()
+note("docker", found=docker is not None)
+
+
+def connected():
+    note("connected", status=docker.status.text())
+    app.action("atelier_fill").trigger()  # no selection yet: the docker must explain
+    note("fill without selection", message=docker.last_message)
+    selection = Selection()
+    selection.setPixelData(grey_bytes(os.environ["ATELIER_E2E_MASK"]), 0, 0, width, height)
+    doc.setSelection(selection)
+    docker.seed.setValue(SEED)
+    outcomes = []
+    docker.finished.connect(outcomes.append)
+    progress_seen = []
+    docker.progress.valueChanged.connect(progress_seen.append)
+    app.action("atelier_fill").trigger()
+    note("fill pressed", message=docker.last_message, busy=docker.job is not None)
+    wait_until(lambda: outcomes, lambda: filled(outcomes[0], progress_seen), 180, "the fill job")
+
+
+def filled(outcome, progress_seen):
+    doc.waitForDone()
+    note("fill finished", outcome=outcome, message=docker.last_message, progress_values=len(progress_seen),
+         tree=tree(doc.rootNode()))
+    with open(os.path.join(OUT, "original-after.bgra"), "wb") as out:
+        out.write(bytes(layer.pixelData(0, 0, width, height)))
+    docker.grab().save(os.path.join(OUT, "atelier-docker.png"))
+    doc.setBatchmode(True)
+    saved = doc.saveAs(os.path.join(OUT, "result.kra"))
+    doc.waitForDone()
+    note("saved", ok=bool(saved))
+    finish(outcome, message=docker.last_message, tree=tree(doc.rootNode()))
+
+
+wait_until(lambda: docker.capabilities is not None, connected, 60, "the docker to connect to the daemon")

@@ -1,0 +1,273 @@
+package atelier.daemon.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import atelier.daemon.DaemonFixture;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.PngCodec;
+import atelier.daemon.image.Raster;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The artist's story in a real Krita: the plugin zip that editor-plugin builds is installed into a
+ * temporary HOME, Krita runs under Xvfb against a real daemon, and the plugin's ATELIER_E2E_SCRIPT
+ * hook runs editor-plugin/krita/tests/e2e_fill.py: open the meadow, select the ball, press Fill.
+ * This test judges what Krita saved. It fails (never skips) when Krita or Xvfb is missing.
+ */
+class KritaPluginEndToEndTest {
+
+    private static final Path PLUGIN = Path.of("../editor-plugin").toAbsolutePath().normalize();
+    private static final Path ZIP = PLUGIN.resolve("target/atelier-krita.zip");
+    private static final Path SCENARIO = PLUGIN.resolve("krita/tests/e2e_fill.py");
+    private static final Path OUT = Path.of("target/krita-e2e").toAbsolutePath();
+    private static final String LAYER = "Atelier fill · seed 1234";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void fillInKritaAddsAMaskedLayerThatRemovesTheBallAndLeavesTheArtistsLayerAlone() throws Exception {
+        requireTools();
+        requireFreshZip();
+        resetOutput();
+        Path image = temp.resolve("meadow-ball.png");
+        Path mask = temp.resolve("meadow-ball-mask.png");
+        Files.write(image, DaemonFixture.sample("meadow-ball.png"));
+        Files.write(mask, DaemonFixture.sample("meadow-ball-mask.png"));
+
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
+            runKrita(home, image, mask);
+        }
+
+        String report = Files.readString(OUT.resolve("report.json"), StandardCharsets.UTF_8);
+        String log = report + "\n--- krita log ---\n" + tail(OUT.resolve("krita.log"));
+        assertTrue(report.contains("\"outcome\": \"done\""), "the fill did not finish in Krita:\n" + log);
+        assertTrue(report.contains("Fill needs a selection"), "Fill with no selection must explain:\n" + log);
+
+        // The artist's layer: byte-identical before and after, and equal to the file that was opened (BGRA in Krita).
+        byte[] before = Files.readAllBytes(OUT.resolve("original-before.bgra"));
+        byte[] after = Files.readAllBytes(OUT.resolve("original-after.bgra"));
+        Raster meadow = PngCodec.decodeRgba(Files.readAllBytes(image), Long.MAX_VALUE);
+        assertArrayEquals(bgra(meadow.rgba()), before, "Krita did not open the meadow as expected");
+        assertArrayEquals(before, after, "the artist's layer changed");
+
+        try (ZipFile kra = new ZipFile(OUT.resolve("result.kra").toFile())) {
+            List<Element> layers = layers(kra);
+            assertEquals(List.of(LAYER, "Background"), layers.stream().map(l -> l.getAttribute("name")).toList(), log);
+            assertEquals(List.of("transparencymask"), masks(layers.get(0)), "the fill layer's blend mask");
+            assertEquals(List.of(), masks(layers.get(1)), "nothing may be added to the artist's layer");
+
+            Raster merged = PngCodec.decodeRgba(read(kra, "mergedimage.png"), Long.MAX_VALUE);
+            Mask selection = PngCodec.decodeMask(Files.readAllBytes(mask), Long.MAX_VALUE);
+            int redBefore = redPixels(meadow, selection);
+            int redAfter = redPixels(merged, selection);
+            assertTrue(redBefore > 2000, "the sample's ball should be red: " + redBefore);
+            assertTrue(redAfter < redBefore / 100, "the ball is still there: " + redAfter + " of " + redBefore + " red pixels");
+            assertUnchangedOutside(meadow, merged, selection);
+        }
+        assertTrue(Files.size(OUT.resolve("atelier-docker.png")) > 5_000, "no screenshot of the docker");
+    }
+
+    private static void requireTools() {
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("krita", "xvfb-run")) {
+            if (onPath(tool) == null) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            fail("The Krita end-to-end test needs " + missing + " on PATH: apt-get install krita xvfb python3-thrift");
+        }
+    }
+
+    private static void requireFreshZip() throws IOException {
+        if (!Files.exists(ZIP)) {
+            fail("No plugin zip at " + ZIP + ": build it with `mvn -pl editor-plugin package` (a reactor build does it first)");
+        }
+        FileTime built = Files.getLastModifiedTime(ZIP);
+        try (Stream<Path> sources = Stream.concat(Files.walk(PLUGIN.resolve("krita/atelier")),
+                Stream.of(PLUGIN.resolve("krita/atelier.desktop"), PLUGIN.resolve("common/atelier_client.py")))) {
+            Path newest = sources.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
+                    .max(Comparator.comparing(KritaPluginEndToEndTest::modified)).orElseThrow();
+            if (modified(newest).compareTo(built) > 0) {
+                fail(newest + " is newer than " + ZIP + ": rebuild it with `mvn -pl editor-plugin package`");
+            }
+        }
+    }
+
+    private static void resetOutput() throws IOException {
+        if (Files.exists(OUT)) {
+            try (Stream<Path> old = Files.walk(OUT)) {
+                old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        Files.createDirectories(OUT);
+    }
+
+    /** A HOME with the plugin unzipped into pykrita, enabled in kritarc, and pointed at the daemon. */
+    private Path kritaHome(int port, Path token) throws IOException {
+        Path home = temp.resolve("home");
+        Path pykrita = Files.createDirectories(home.resolve(".local/share/krita/pykrita"));
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(ZIP))) {
+            for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                Path target = pykrita.resolve(entry.getName()).normalize();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(zip, target);
+                }
+            }
+        }
+        Files.createDirectories(home.resolve(".config"));
+        Files.writeString(home.resolve(".config/kritarc"), String.join("\n",
+                "[python]", "enable_atelier=true", "",
+                "[atelier]", "host=127.0.0.1", "port=" + port, "token_file=" + token, ""));
+        return home;
+    }
+
+    private void runKrita(Path home, Path image, Path mask) throws Exception {
+        Path runtime = Files.createDirectories(temp.resolve("runtime"));
+        runtime.toFile().setExecutable(true, true);
+        ProcessBuilder builder = new ProcessBuilder("xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "krita", "--nosplash")
+                .redirectErrorStream(true).redirectOutput(OUT.resolve("krita.log").toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("PYTHON") || k.equals("ATELIER_HOME"));
+        env.putAll(Map.of("HOME", home.toString(), "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
+                "XDG_RUNTIME_DIR", runtime.toString(),
+                "ATELIER_E2E_SCRIPT", SCENARIO.toString(), "ATELIER_E2E_OUT", OUT.toString(),
+                "ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
+        Process krita = builder.start();
+        if (!krita.waitFor(300, TimeUnit.SECONDS)) {
+            krita.descendants().forEach(ProcessHandle::destroyForcibly);
+            krita.destroyForcibly();
+            fail("Krita did not finish the scenario in 5 minutes:\n" + tail(OUT.resolve("krita.log")));
+        }
+        Path error = OUT.resolve("script-error.txt");
+        if (Files.exists(error)) {
+            fail("the scenario script failed inside Krita:\n" + Files.readString(error));
+        }
+        if (!Files.exists(OUT.resolve("report.json"))) {
+            fail("Krita exited (" + krita.exitValue() + ") without running the scenario; is the plugin enabled?\n"
+                    + tail(OUT.resolve("krita.log")));
+        }
+    }
+
+    private static List<Element> layers(ZipFile kra) throws Exception {
+        try (InputStream xml = kra.getInputStream(kra.getEntry("maindoc.xml"))) {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            // maindoc.xml names a DTD on www.calligra.org: never fetch it.
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            NodeList nodes = factory.newDocumentBuilder().parse(xml).getElementsByTagName("layer");
+            List<Element> found = new ArrayList<>();
+            for (int i = 0; i < nodes.getLength(); i++) {
+                found.add((Element) nodes.item(i));
+            }
+            return found;
+        }
+    }
+
+    private static List<String> masks(Element layer) {
+        NodeList nodes = layer.getElementsByTagName("mask");
+        List<String> types = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            types.add(((Element) nodes.item(i)).getAttribute("nodetype"));
+        }
+        return types;
+    }
+
+    private static byte[] read(ZipFile zip, String name) throws IOException {
+        ZipEntry entry = zip.getEntry(name);
+        assertTrue(entry != null, "no " + name + " in the saved document");
+        try (InputStream in = zip.getInputStream(entry)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The ball's red, counted where the selection is at least half on. */
+    private static int redPixels(Raster picture, Mask selection) {
+        int count = 0;
+        for (int y = 0; y < picture.height(); y++) {
+            for (int x = 0; x < picture.width(); x++) {
+                if (selection.at(x, y) >= 128 && picture.channel(x, y, 0) > 150
+                        && picture.channel(x, y, 1) < 100 && picture.channel(x, y, 2) < 100) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static void assertUnchangedOutside(Raster original, Raster merged, Mask selection) {
+        for (int y = 0; y < original.height(); y++) {
+            for (int x = 0; x < original.width(); x++) {
+                if (selection.at(x, y) == 0) {
+                    for (int c = 0; c < 4; c++) {
+                        if (original.channel(x, y, c) != merged.channel(x, y, c)) {
+                            fail("the picture changed outside the selection at (" + x + ", " + y + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] bgra(byte[] rgba) {
+        byte[] out = rgba.clone();
+        for (int i = 0; i < out.length; i += 4) {
+            out[i] = rgba[i + 2];
+            out[i + 2] = rgba[i];
+        }
+        return out;
+    }
+
+    private static Path onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, tool);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static FileTime modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    }
+}
