@@ -15,6 +15,7 @@ import atelier.daemon.ops.MissingEngine;
 import atelier.daemon.ops.Outpaint;
 import atelier.daemon.ops.RemoveBackground;
 import atelier.daemon.server.AtelierService;
+import atelier.daemon.server.CheckedBinaryProtocol;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.LoopbackServerSocket;
 import atelier.daemon.server.TokenFile;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.thrift.TConfiguration;
-import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.server.TServer;
 import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerSocket;
@@ -74,7 +74,7 @@ public final class AtelierDaemon implements AutoCloseable {
             TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
                     .processor(new Atelier.Processor<>(service))
                     .transportFactory(new TFramedTransport.Factory(maxBytes))
-                    .protocolFactory(new TBinaryProtocol.Factory(maxBytes, 1_000_000))
+                    .protocolFactory(CheckedBinaryProtocol.factory(maxBytes, 1_000_000))
                     .minWorkerThreads(2)
                     .maxWorkerThreads(64);
             AtelierDaemon daemon = new AtelierDaemon(socket, new TThreadPoolServer(args), jobs);

@@ -228,6 +228,27 @@ class BadInputTest extends DaemonPerTestClass {
     }
 
     @Test
+    void negativeStringLengthOnTheWireIsAProtocolErrorNotACrash() throws Exception {
+        // The fuzzer's find: libthrift 0.17 alone throws StringIndexOutOfBoundsException here.
+        try (TSocket socket = new TSocket("127.0.0.1", fixture.daemon.port())) {
+            TFramedTransport transport = new TFramedTransport(socket);
+            transport.open();
+            TProtocol out = new TBinaryProtocol(transport);
+            out.writeMessageBegin(new TMessage("capabilities", TMessageType.CALL, 0));
+            out.writeStructBegin(new TStruct("capabilities_args"));
+            out.writeFieldBegin(new TField("token", TType.STRING, (short) 1));
+            out.writeI32(-16711681);
+            out.getTransport().write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            out.writeMessageEnd();
+            transport.flush();
+            Atelier.Client reader = new Atelier.Client(new TBinaryProtocol(transport));
+            org.apache.thrift.TApplicationException e = assertThrows(org.apache.thrift.TApplicationException.class,
+                    reader::recv_capabilities);
+            assertEquals(org.apache.thrift.TApplicationException.PROTOCOL_ERROR, e.getType());
+        }
+    }
+
+    @Test
     void garbageBytesOnTheSocketOnlyCloseThatConnection() throws Exception {
         try (Socket raw = new Socket("127.0.0.1", fixture.daemon.port())) {
             raw.getOutputStream().write(new byte[] {0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3, 4, 5, 6});
