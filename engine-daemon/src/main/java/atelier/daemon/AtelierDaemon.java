@@ -16,11 +16,13 @@ import atelier.daemon.ops.Outpaint;
 import atelier.daemon.ops.RemoveBackground;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.CheckedBinaryProtocol;
+import atelier.daemon.server.ConnectionTracker;
 import atelier.daemon.server.Limits;
-import atelier.daemon.server.LoopbackServerSocket;
+import atelier.daemon.server.ListeningSocket;
 import atelier.daemon.server.TokenFile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -35,10 +37,21 @@ import org.apache.thrift.transport.layered.TFramedTransport;
 /** The Atelier daemon: the engines behind a Thrift server on loopback. */
 public final class AtelierDaemon implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AtelierDaemon.class);
+
     /** How the daemon runs; {@link #defaults} is what `atelier serve` uses. */
-    public record Settings(int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
+    public record Settings(String listenAddress, int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
+
+        public Settings(int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
+            this("127.0.0.1", port, home, limits, workers, keepResults);
+        }
+
         public static Settings defaults(int port, AtelierHome home) {
             return new Settings(port, home, Limits.DEFAULT, 1, Duration.ofHours(1));
+        }
+
+        public Settings listeningOn(String address) {
+            return new Settings(address, port, home, limits, workers, keepResults);
         }
     }
 
@@ -64,20 +77,27 @@ public final class AtelierDaemon implements AutoCloseable {
     /** Binds 127.0.0.1:port (0 picks a free one), writes the token on first start, and serves. */
     public static AtelierDaemon start(Settings settings) throws IOException {
         TokenFile token = TokenFile.loadOrCreate(settings.home().tokenFile());
-        JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(), settings.home().spoolDir(),
-                settings.keepResults());
+        JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(),
+                settings.limits().maxQueuedPerClient(), settings.home().spoolDir(), settings.keepResults());
         AtelierService service = new AtelierService(token, catalog(), jobs, settings.limits(), version(),
                 "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)");
         int maxBytes = settings.limits().maxMessageBytes();
         try {
-            TServerSocket socket = LoopbackServerSocket.open(settings.port(), maxBytes);
+            InetAddress address = InetAddress.getByName(settings.listenAddress());
+            if (!address.isLoopbackAddress()) {
+                LOG.warn("listening on {}, not only on this machine: anyone who can reach it and has the token can use"
+                        + " this daemon, and pictures travel unencrypted; prefer an SSH tunnel to 127.0.0.1", address);
+            }
+            TServerSocket socket = ListeningSocket.open(address, settings.port(), maxBytes);
             TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
                     .processor(new Atelier.Processor<>(service))
                     .transportFactory(new TFramedTransport.Factory(maxBytes))
                     .protocolFactory(CheckedBinaryProtocol.factory(maxBytes, 1_000_000))
                     .minWorkerThreads(2)
                     .maxWorkerThreads(64);
-            AtelierDaemon daemon = new AtelierDaemon(socket, new TThreadPoolServer(args), jobs);
+            TThreadPoolServer server = new TThreadPoolServer(args);
+            server.setServerEventHandler(new ConnectionTracker());
+            AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs);
             daemon.serving.start();
             return daemon;
         } catch (TTransportException e) {

@@ -8,8 +8,8 @@ import java.io.IOException;
 public final class InProcessLauncher implements DaemonLauncher {
 
     @Override
-    public RunningDaemon start(int port, AtelierHome home) throws IOException {
-        AtelierDaemon daemon = AtelierDaemon.start(AtelierDaemon.Settings.defaults(port, home));
+    public RunningDaemon start(String listenAddress, int port, AtelierHome home) throws IOException {
+        AtelierDaemon daemon = AtelierDaemon.start(AtelierDaemon.Settings.defaults(port, home).listeningOn(listenAddress));
         return new RunningDaemon() {
             @Override
             public int port() {

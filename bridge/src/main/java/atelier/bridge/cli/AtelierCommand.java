@@ -58,7 +58,7 @@ public final class AtelierCommand {
 
     private static final String USAGE = """
             usage:
-              atelier serve [--port N]
+              atelier serve [--port N] [--listen ADDRESS (default 127.0.0.1)]
               atelier fill       --image IN.png --mask MASK.png --out OUT.png [--sample-from MASK.png]
                                  [--seed N] [--variants N] [--engine auto|embedded|NAME]
               atelier inpaint    --image IN.png --mask MASK.png --prompt TEXT [--negative TEXT] [--seed N]
@@ -128,10 +128,11 @@ public final class AtelierCommand {
     }
 
     private int serve(CommandLine line) throws UsageException, IOException, InterruptedException {
-        line.allowOnly(Set.of("port"));
-        DaemonLauncher.RunningDaemon daemon = launcher().start(port(line), home);
+        line.allowOnly(Set.of("port", "listen"));
+        String address = line.options().getOrDefault("listen", DaemonLauncher.LOOPBACK);
+        DaemonLauncher.RunningDaemon daemon = launcher().start(address, port(line), home);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "atelier-serve-stop"));
-        out.println("Atelier daemon listening on 127.0.0.1:" + daemon.port() + "; token in " + home.tokenFile());
+        out.println("Atelier daemon listening on " + address + ":" + daemon.port() + "; token in " + home.tokenFile());
         daemon.awaitStop();
         return OK;
     }

@@ -11,7 +11,17 @@ import java.io.IOException;
 public interface DaemonLauncher {
 
     /** Starts listening on 127.0.0.1:port (0 picks a free port) and returns at once. */
-    RunningDaemon start(int port, AtelierHome home) throws IOException;
+    default RunningDaemon start(int port, AtelierHome home) throws IOException {
+        return start(LOOPBACK, port, home);
+    }
+
+    /**
+     * Starts listening on the given address; anything but loopback opens the daemon to
+     * whoever can reach that address and holds the token, so the daemon warns.
+     */
+    RunningDaemon start(String listenAddress, int port, AtelierHome home) throws IOException;
+
+    String LOOPBACK = "127.0.0.1";
 
     /** A daemon started in this JVM. Closing it stops it. */
     interface RunningDaemon extends AutoCloseable {

@@ -8,6 +8,8 @@ final class Job {
 
     final String id;
     final long sequence;
+    /** Who submitted it: the connection, for the per-client limit. */
+    final String client;
     private final JobWork work;
     private JobState state = JobState.QUEUED;
     private double progress;
@@ -18,7 +20,8 @@ final class Job {
     private final long submittedAtMillis;
     private long startedAtMillis;
 
-    Job(String id, long sequence, JobWork work, long nowMillis) {
+    Job(String id, long sequence, JobWork work, long nowMillis, String client) {
+        this.client = client;
         this.id = id;
         this.sequence = sequence;
         this.work = work;
@@ -27,7 +30,7 @@ final class Job {
 
     /** A finished job read back from the spool after a restart: it has no work left to do. */
     static Job restored(String id, JobState state, String error, long finishedAtMillis) {
-        Job job = new Job(id, 0, null, finishedAtMillis);
+        Job job = new Job(id, 0, null, finishedAtMillis, "");
         job.finish(state, error, finishedAtMillis);
         return job;
     }

@@ -62,16 +62,19 @@ public final class JobQueue implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final ResultSpool spool;
     private final int maxQueued;
+    private final int maxQueuedPerClient;
     private final Duration keepResults;
     private final LongSupplier clock;
 
-    public JobQueue(int workerCount, int maxQueued, Path spoolDir, Duration keepResults) throws IOException {
-        this(workerCount, maxQueued, spoolDir, keepResults, System::currentTimeMillis);
+    public JobQueue(int workerCount, int maxQueued, int maxQueuedPerClient, Path spoolDir, Duration keepResults) throws IOException {
+        this(workerCount, maxQueued, maxQueuedPerClient, spoolDir, keepResults, System::currentTimeMillis);
     }
 
-    JobQueue(int workerCount, int maxQueued, Path spoolDir, Duration keepResults, LongSupplier clock) throws IOException {
+    JobQueue(int workerCount, int maxQueued, int maxQueuedPerClient, Path spoolDir, Duration keepResults, LongSupplier clock)
+            throws IOException {
         this.spool = new ResultSpool(spoolDir);
         this.maxQueued = maxQueued;
+        this.maxQueuedPerClient = maxQueuedPerClient;
         this.keepResults = keepResults;
         this.clock = clock;
         AtomicLong threads = new AtomicLong();
@@ -114,14 +117,23 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** Queues the work and answers its job id at once. */
+    /** Queues the work of an anonymous client and answers its job id at once. */
     public String submit(JobWork work) throws QueueFull {
+        return submit(work, "");
+    }
+
+    /** Queues the work for a client (a connection) and answers its job id at once. */
+    public String submit(JobWork work, String client) throws QueueFull {
         synchronized (jobs) {
             long waiting = jobs.values().stream().filter(j -> !j.isFinished()).count();
             if (waiting >= maxQueued) {
                 throw new QueueFull(waiting + " jobs are queued or running, the most this daemon takes");
             }
-            Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work, clock.getAsLong());
+            long mine = jobs.values().stream().filter(j -> !j.isFinished() && j.client.equals(client)).count();
+            if (mine >= maxQueuedPerClient) {
+                throw new QueueFull("this connection has " + mine + " jobs queued or running, the most one client may have");
+            }
+            Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work, clock.getAsLong(), client);
             record(job);
             jobs.put(job.id, job);
             workers.execute(() -> run(job));

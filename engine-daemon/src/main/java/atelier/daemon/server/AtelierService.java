@@ -64,7 +64,7 @@ public final class AtelierService implements Atelier.Iface {
         boolean wholeCanvas = request.isWholeCanvas();
         try {
             return jobs.submit((jobId, progress) -> ResultEncoding.encode(jobId, order.operation(), order.image(),
-                    work.run(progress), format, wholeCanvas));
+                    work.run(progress), format, wholeCanvas), ConnectionTracker.current());
         } catch (JobQueue.QueueFull e) {
             throw new Busy(e.getMessage(), 2000);
         }

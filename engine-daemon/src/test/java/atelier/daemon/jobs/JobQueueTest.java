@@ -37,7 +37,7 @@ class JobQueueTest {
     @Test
     void resultStaysInTheSpoolUntilItExpires() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000);
-        try (JobQueue queue = new JobQueue(1, 4, spool, Duration.ofMinutes(10), now::get)) {
+        try (JobQueue queue = new JobQueue(1, 4, 4, spool, Duration.ofMinutes(10), now::get)) {
             String id = queue.submit((jobId, progress) -> result(jobId));
             assertEquals(JobState.SUCCEEDED, waitForEnd(queue, id));
             assertTrue(Files.exists(spool.resolve(id + ".result")));
@@ -54,7 +54,7 @@ class JobQueueTest {
 
     @Test
     void engineThatThrowsFailsItsJobAndTheQueueKeepsWorking() throws Exception {
-        try (JobQueue queue = new JobQueue(1, 4, spool, Duration.ofMinutes(10))) {
+        try (JobQueue queue = new JobQueue(1, 4, 4, spool, Duration.ofMinutes(10))) {
             String broken = queue.submit((jobId, progress) -> {
                 throw new IllegalStateException("engine exploded");
             });
@@ -69,7 +69,7 @@ class JobQueueTest {
 
     @Test
     void progressIsReportedAndCancelStopsAtTheNextStep() throws Exception {
-        try (JobQueue queue = new JobQueue(1, 4, spool, Duration.ofMinutes(10))) {
+        try (JobQueue queue = new JobQueue(1, 4, 4, spool, Duration.ofMinutes(10))) {
             Object gate = new Object();
             String id = queue.submit((jobId, progress) -> {
                 progress.step(0.5, "half way");
@@ -94,6 +94,28 @@ class JobQueueTest {
             }
             assertEquals(JobState.CANCELLED, waitForEnd(queue, id));
             assertTrue(Files.notExists(spool.resolve(id + ".result")));
+        }
+    }
+
+    @Test
+    void oneClientCannotFillTheQueueForEveryoneElse() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        JobWork blocking = (jobId, progress) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return result(jobId);
+        };
+        try (JobQueue queue = new JobQueue(1, 10, 2, spool, Duration.ofMinutes(10))) {
+            queue.submit(blocking, "greedy");
+            queue.submit(blocking, "greedy");
+            JobQueue.QueueFull full = assertThrows(JobQueue.QueueFull.class, () -> queue.submit(blocking, "greedy"));
+            assertTrue(full.getMessage().contains("this connection"), full.getMessage());
+            String other = queue.submit((jobId, progress) -> result(jobId), "polite");
+            release.countDown();
+            assertEquals(JobState.SUCCEEDED, waitForEnd(queue, other));
         }
     }
 }

@@ -156,7 +156,7 @@ class ContentFillOverThriftTest {
 
     @Test
     void fullQueueAnswersBusyAndTheDaemonRecovers() throws Exception {
-        Limits twoJobs = new Limits(Limits.DEFAULT.maxPixels(), Limits.DEFAULT.maxMessageBytes(), 8, 150, 2000, 2, 4096);
+        Limits twoJobs = new Limits(Limits.DEFAULT.maxPixels(), Limits.DEFAULT.maxMessageBytes(), 8, 150, 2000, 2, 2, 4096);
         try (DaemonFixture fixture = new DaemonFixture(home, twoJobs, 1); AtelierClient client = fixture.client()) {
             String first = client.submit(slowFill());
             String second = client.submit(slowFill());

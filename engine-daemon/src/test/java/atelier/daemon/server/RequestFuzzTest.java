@@ -25,9 +25,9 @@ import org.apache.thrift.transport.TMemoryInputTransport;
 class RequestFuzzTest {
 
     /** Small limits, so the fuzzer explores logic rather than memory. */
-    private static final Limits LIMITS = new Limits(1 << 16, 1 << 22, 8, 150, 2000, 16, 64);
+    private static final Limits LIMITS = new Limits(1 << 16, 1 << 22, 8, 150, 2000, 16, 8, 64);
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void requestChecksRefuseWithATypedErrorOrAccept(FuzzedDataProvider data) {
         EditRequest request = new EditRequest();
         if (data.consumeBoolean()) {
@@ -77,7 +77,7 @@ class RequestFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void pngBytesDecodeOrFailAsBadPng(byte[] bytes) {
         try {
             PngCodec.decodeRgba(bytes, LIMITS.maxPixels());
@@ -91,7 +91,7 @@ class RequestFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void wireBytesOfARequestParseOrFailAsThriftErrors(byte[] bytes) {
         EditRequest request = new EditRequest();
         try {

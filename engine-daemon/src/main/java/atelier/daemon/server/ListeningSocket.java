@@ -10,24 +10,25 @@ import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
 
 /**
- * A Thrift server socket on 127.0.0.1 only, whose connections accept messages up to the
- * daemon's limit (Thrift's own default is 100 MB) and drop clients idle for too long.
+ * The daemon's Thrift server socket (127.0.0.1 unless configured otherwise), whose
+ * connections accept messages up to the daemon's limit (Thrift's own default is 100 MB)
+ * and drop clients idle for too long.
  */
-public final class LoopbackServerSocket extends TServerSocket {
+public final class ListeningSocket extends TServerSocket {
 
     private static final int IDLE_CLIENT_MILLIS = 10 * 60 * 1000;
 
     private final int maxMessageBytes;
 
-    private LoopbackServerSocket(int port, int maxMessageBytes) throws TTransportException {
+    private ListeningSocket(InetAddress address, int port, int maxMessageBytes) throws TTransportException {
         super(new ServerSocketTransportArgs()
-                .bindAddr(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .bindAddr(new InetSocketAddress(address, port))
                 .backlog(64));
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    public static LoopbackServerSocket open(int port, int maxMessageBytes) throws TTransportException {
-        return new LoopbackServerSocket(port, maxMessageBytes);
+    public static ListeningSocket open(InetAddress address, int port, int maxMessageBytes) throws TTransportException {
+        return new ListeningSocket(address, port, maxMessageBytes);
     }
 
     @Override
