@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GimpPluginEndToEndTest {
 
     private static final Path GIMP2 = Path.of("../editor-plugin/gimp/gimp2").toAbsolutePath().normalize();
+    private static final Path GIMP3 = Path.of("../editor-plugin/gimp/gimp3").toAbsolutePath().normalize();
     private static final Path OUT = Path.of("target/gimp-e2e").toAbsolutePath();
     private static final String LAYER = "Atelier fill · seed 1234";
 
@@ -78,6 +79,20 @@ class GimpPluginEndToEndTest {
         }
         assertUnchangedOutside(meadow, decode(OUT.resolve("visible.png")), selection);
         assertEquals("", leftovers(), "the plug-in left temporary files behind");
+    }
+
+    /** GIMP 3 cannot be installed on Debian bookworm: its plug-in's logic runs here with plain python3 and the shared client. */
+    @Test
+    void gimp3PlugInLogicPassesItsUnitTests() throws Exception {
+        String python = Files.exists(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        ProcessBuilder builder = new ProcessBuilder(python, "-m", "unittest", "discover", "-v", "-s", "tests")
+                .directory(GIMP3.toFile()).redirectErrorStream(true);
+        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        Process tests = builder.start();
+        String log = new String(tests.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tests.waitFor(120, TimeUnit.SECONDS), log);
+        assertEquals(0, tests.exitValue(), "the GIMP 3 plug-in's unit tests failed (is python3-thrift installed?):\n" + log);
+        assertTrue(log.contains("test_a_fill_lands_on_the_region_at_the_layers_offsets_named_by_seed_and_masked") && !log.contains("skipped"), log);
     }
 
     private static Raster decode(Path png) throws Exception {

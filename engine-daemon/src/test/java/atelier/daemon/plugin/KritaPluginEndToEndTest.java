@@ -105,7 +105,8 @@ class KritaPluginEndToEndTest {
         }
         FileTime built = Files.getLastModifiedTime(ZIP);
         try (Stream<Path> sources = Stream.concat(Files.walk(PLUGIN.resolve("krita/atelier")),
-                Stream.of(PLUGIN.resolve("krita/atelier.desktop"), PLUGIN.resolve("common/atelier_client.py")))) {
+                Stream.of(PLUGIN.resolve("krita/atelier.desktop"), PLUGIN.resolve("common/atelier_client.py"),
+                        PLUGIN.resolve("common/atelier_layout.py")))) {
             Path newest = sources.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
                     .max(Comparator.comparing(KritaPluginEndToEndTest::modified)).orElseThrow();
             if (modified(newest).compareTo(built) > 0) {
