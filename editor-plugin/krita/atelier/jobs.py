@@ -61,37 +61,9 @@ class CapabilitiesProbe(QThread):
                                                   % self.settings.command) from None
 
 
-OPERATION_CODES = {
-    layout.FILL: "CONTENT_FILL",
-    layout.INPAINT: "INPAINT",
-    layout.EXPAND: "OUTPAINT",
-    layout.REMOVE_BACKGROUND: "REMOVE_BACKGROUND",
-    layout.COLORIZE: "COLORIZE",
-}
-
-
-def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="", negative="", strength=1.0,
-                 seed=None, variants=1, engine="auto", extend=None):
-    """The EditRequest for one press of a docker button. image/hints: 8-bit RGBA of `size` (w, h); mask: 8-bit."""
-    width, height = size
-    picture = lambda data, fmt=ttypes.PixelFormat.RGBA8: ttypes.Picture(fmt, width, height, data)  # noqa: E731
-    request = ttypes.EditRequest(operation=getattr(ttypes.Operation, OPERATION_CODES[operation]),
-                                 image=picture(image), engine=engine or "auto", seed=seed)
-    if mask is not None:
-        request.mask = picture(mask, ttypes.PixelFormat.GRAY8)
-    if hints is not None:
-        request.hints = picture(hints)
-    if operation in (layout.INPAINT, layout.EXPAND, layout.COLORIZE):
-        request.prompt = prompt or None
-        request.negativePrompt = negative or None
-        request.strength = float(strength)
-    if operation != layout.REMOVE_BACKGROUND and variants > 1:
-        request.variants = int(variants)
-    if extend is not None:
-        request.extend = ttypes.Extension(*extend)
-    if operation == layout.COLORIZE:
-        request.flats = ttypes.FlatsOutput.UNDERLAY
-    return request
+# Request building is shared with the GIMP plug-in (common/atelier_layout.py).
+OPERATION_CODES = layout.OPERATION_CODES
+make_request = layout.make_request
 
 
 class EditJob(QThread):

@@ -1,112 +1,19 @@
-"""Where things go: regions to send, where result layers land, what they are called.
+"""Where things go: regions to send, where result layers land, what they are called, what to ask.
 
-No Krita import (unit-tested with plain python3). Geometry is a small immutable Bounds, so
-every crop and placement below reads as a sentence instead of x - pad / 2 arithmetic.
+The Krita and GIMP 3 plug-ins share this logic: it lives in common/atelier_layout.py, which the
+plugin zip carries beside this file; in a checkout it is found in editor-plugin/common. This
+module is its name inside the Krita package.
 """
 
-import random
-from collections import namedtuple
+import sys
+from pathlib import Path
 
-# The operations, with the words the artist sees in layer names.
-FILL, INPAINT, EXPAND, REMOVE_BACKGROUND, COLORIZE = "fill", "inpaint", "expand", "remove background", "colorize"
-OPERATIONS = (FILL, INPAINT, EXPAND, REMOVE_BACKGROUND, COLORIZE)
-NEEDS_SELECTION = (FILL, INPAINT)
+_HERE = Path(__file__).resolve().parent
+for _folder in (_HERE, _HERE.parent.parent / "common"):
+    if (_folder / "atelier_layout.py").exists():
+        if str(_folder) not in sys.path:
+            sys.path.insert(0, str(_folder))
+        break
 
-# A layer above this many pixels is sent as the selection's region only.
-LARGE_LAYER_PIXELS = 4_000_000
-# Context kept around the selection when cropping: a fraction of the selection's size, at least this many pixels.
-MIN_CONTEXT = 128
-CONTEXT_FRACTION = 1.0
-
-
-class Bounds(namedtuple("Bounds", "x y width height")):
-    """A rectangle in document pixels."""
-
-    __slots__ = ()
-
-    @property
-    def right(self):
-        return self.x + self.width
-
-    @property
-    def bottom(self):
-        return self.y + self.height
-
-    @property
-    def pixels(self):
-        return self.width * self.height
-
-    def is_empty(self):
-        return self.width <= 0 or self.height <= 0
-
-    def pad(self, amount):
-        return Bounds(self.x - amount, self.y - amount, self.width + 2 * amount, self.height + 2 * amount)
-
-    def intersect(self, other):
-        x, y = max(self.x, other.x), max(self.y, other.y)
-        right, bottom = min(self.right, other.right), min(self.bottom, other.bottom)
-        return Bounds(x, y, max(0, right - x), max(0, bottom - y))
-
-    def offset(self, dx, dy):
-        return Bounds(self.x + dx, self.y + dy, self.width, self.height)
-
-    def relative_to(self, origin):
-        return Bounds(self.x - origin.x, self.y - origin.y, self.width, self.height)
-
-
-def region_to_send(canvas, selection, large_pixels=LARGE_LAYER_PIXELS):
-    """The part of the layer to send: all of it, or on a large layer the selection plus context around it."""
-    if selection is None or canvas.pixels <= large_pixels:
-        return canvas
-    context = max(MIN_CONTEXT, int(max(selection.width, selection.height) * CONTEXT_FRACTION))
-    return selection.pad(context).intersect(canvas)
-
-
-class Extend(namedtuple("Extend", "left right top bottom")):
-    """How far Expand grows the canvas on each side."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def on_sides(amount, sides):
-        """`sides`: any of "left", "right", "top", "bottom"."""
-        return Extend(*(amount if side in sides else 0 for side in ("left", "right", "top", "bottom")))
-
-    def is_empty(self):
-        return not any(v > 0 for v in self)
-
-    def grown(self, width, height):
-        """The rectangle to give Krita's resizeImage, in the old canvas's coordinates."""
-        return Bounds(-self.left, -self.top, width + self.left + self.right, height + self.top + self.bottom)
-
-
-def layer_name(operation, seed, name=None):
-    """"Atelier fill · seed 1234"; a layer the daemon names (a flat's colour) keeps that name too."""
-    base = "Atelier %s · seed %d" % (operation, seed)
-    return base if not name else "%s · %s" % (base, name)
-
-
-def group_name(operation, count):
-    return "Atelier %s · %d variants" % (operation, count)
-
-
-# A planned result layer: pixels are 8-bit RGBA, (x, y) in document pixels after any canvas growth.
-LayerPlan = namedtuple("LayerPlan", "name x y width height rgba visible")
-
-
-def plan_layers(operation, layers, region_origin=(0, 0)):
-    """Result layers -> LayerPlans at document positions; of several variants only the first is visible.
-
-    `layers`: objects with pixels (width, height, data), x, y, seed and an optional name, as the
-    daemon returns them, relative to the region that was sent (which starts at region_origin).
-    """
-    ox, oy = region_origin
-    return [LayerPlan(layer_name(operation, layer.seed, getattr(layer, "name", None)),
-                      ox + layer.x, oy + layer.y, layer.pixels.width, layer.pixels.height,
-                      layer.pixels.data, index == 0)
-            for index, layer in enumerate(layers)]
-
-
-def random_seed(rng=random):
-    """A seed the dice button rolls: positive, fits in a spin box."""
-    return rng.randint(1, 2_147_483_647)
+from atelier_layout import *  # noqa: E402,F401,F403
+from atelier_layout import OPERATION_CODES, make_request  # noqa: E402,F401

@@ -1,5 +1,8 @@
 package atelier.daemon.plugin;
 
+import static atelier.daemon.plugin.EditorChecks.assertUnchangedOutside;
+import static atelier.daemon.plugin.EditorChecks.redPixels;
+import static atelier.daemon.plugin.EditorChecks.tail;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,15 +96,7 @@ class KritaPluginEndToEndTest {
     }
 
     private static void requireTools() {
-        List<String> missing = new ArrayList<>();
-        for (String tool : List.of("krita", "xvfb-run")) {
-            if (onPath(tool) == null) {
-                missing.add(tool);
-            }
-        }
-        if (!missing.isEmpty()) {
-            fail("The Krita end-to-end test needs " + missing + " on PATH: apt-get install krita xvfb python3-thrift");
-        }
+        EditorChecks.requireTools("Krita end-to-end test", List.of("krita", "xvfb-run"), "apt-get install krita xvfb python3-thrift");
     }
 
     private static void requireFreshZip() throws IOException {
@@ -110,7 +105,8 @@ class KritaPluginEndToEndTest {
         }
         FileTime built = Files.getLastModifiedTime(ZIP);
         try (Stream<Path> sources = Stream.concat(Files.walk(PLUGIN.resolve("krita/atelier")),
-                Stream.of(PLUGIN.resolve("krita/atelier.desktop"), PLUGIN.resolve("common/atelier_client.py")))) {
+                Stream.of(PLUGIN.resolve("krita/atelier.desktop"), PLUGIN.resolve("common/atelier_client.py"),
+                        PLUGIN.resolve("common/atelier_layout.py")))) {
             Path newest = sources.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
                     .max(Comparator.comparing(KritaPluginEndToEndTest::modified)).orElseThrow();
             if (modified(newest).compareTo(built) > 0) {
@@ -208,34 +204,6 @@ class KritaPluginEndToEndTest {
         }
     }
 
-    /** The ball's red, counted where the selection is at least half on. */
-    private static int redPixels(Raster picture, Mask selection) {
-        int count = 0;
-        for (int y = 0; y < picture.height(); y++) {
-            for (int x = 0; x < picture.width(); x++) {
-                if (selection.at(x, y) >= 128 && picture.channel(x, y, 0) > 150
-                        && picture.channel(x, y, 1) < 100 && picture.channel(x, y, 2) < 100) {
-                    count++;
-                }
-            }
-        }
-        return count;
-    }
-
-    private static void assertUnchangedOutside(Raster original, Raster merged, Mask selection) {
-        for (int y = 0; y < original.height(); y++) {
-            for (int x = 0; x < original.width(); x++) {
-                if (selection.at(x, y) == 0) {
-                    for (int c = 0; c < 4; c++) {
-                        if (original.channel(x, y, c) != merged.channel(x, y, c)) {
-                            fail("the picture changed outside the selection at (" + x + ", " + y + ")");
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     private static byte[] bgra(byte[] rgba) {
         byte[] out = rgba.clone();
         for (int i = 0; i < out.length; i += 4) {
@@ -245,29 +213,11 @@ class KritaPluginEndToEndTest {
         return out;
     }
 
-    private static Path onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, tool);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     private static FileTime modified(Path path) {
         try {
             return Files.getLastModifiedTime(path);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String tail(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return "(no log)";
-        }
-        String text = Files.readString(log, StandardCharsets.UTF_8);
-        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
     }
 }

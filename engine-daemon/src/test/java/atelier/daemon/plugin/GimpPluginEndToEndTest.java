@@ -1,0 +1,168 @@
+package atelier.daemon.plugin;
+
+import static atelier.daemon.plugin.EditorChecks.assertUnchangedOutside;
+import static atelier.daemon.plugin.EditorChecks.redPixels;
+import static atelier.daemon.plugin.EditorChecks.tail;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import atelier.daemon.DaemonFixture;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.PngCodec;
+import atelier.daemon.image.Raster;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The artist's story in a real GIMP 2.10, in batch mode: the helper plug-in is built from
+ * editor-plugin/gimp/gimp2/plug-ins with its Makefile into a temporary GIMP profile (GIMP2_DIRECTORY),
+ * beside scripts/atelier.scm and the scenario tests/e2e-fill.scm, which runs Filters > Atelier > Fill
+ * selection non-interactively on the meadow with the ball selected. The `atelier` command it runs is
+ * this build's, talking to a real daemon. Fails (never skips) when gimp, make or libgimp2.0-dev is missing.
+ */
+class GimpPluginEndToEndTest {
+
+    private static final Path GIMP2 = Path.of("../editor-plugin/gimp/gimp2").toAbsolutePath().normalize();
+    private static final Path GIMP3 = Path.of("../editor-plugin/gimp/gimp3").toAbsolutePath().normalize();
+    private static final Path OUT = Path.of("target/gimp-e2e").toAbsolutePath();
+    private static final String LAYER = "Atelier fill · seed 1234";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void fillSelectionInGimpAddsAMaskedLayerThatRemovesTheBallAndLeavesTheArtistsLayerAlone() throws Exception {
+        EditorChecks.requireTools("GIMP end-to-end test", List.of("gimp", "make", "cc", "pkg-config"),
+                "apt-get install gimp libgimp2.0-dev gcc make pkg-config");
+        resetOutput();
+        Path image = temp.resolve("meadow-ball.png");
+        Path mask = temp.resolve("meadow-ball-mask.png");
+        Files.write(image, DaemonFixture.sample("meadow-ball.png"));
+        Files.write(mask, DaemonFixture.sample("meadow-ball-mask.png"));
+        Path profile = gimpProfile();
+
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            runGimp(profile, fixture.daemon.port(), image, mask);
+        }
+
+        String report = Files.readString(OUT.resolve("report.txt"), StandardCharsets.UTF_8);
+        String log = report + "\n--- gimp log ---\n" + tail(OUT.resolve("gimp.log"));
+        assertTrue(report.contains("no-selection: Atelier fill needs a selection"), "Fill with no selection must explain:\n" + log);
+        assertTrue(report.contains("fill: done"), "the fill did not finish in GIMP:\n" + log);
+        assertEquals(List.of(LAYER + " | 0,0 | 640x420 | mask yes", "Background | 0,0 | 640x420 | mask no"),
+                report.lines().filter(l -> l.startsWith("layer: ")).map(l -> l.substring(7)).toList(),
+                "the layers, top first, with offset, size and whether they have a layer mask:\n" + log);
+
+        // The artist's layer: the picture that was opened, before and after.
+        Raster meadow = decode(image);
+        assertArrayEquals(meadow.rgba(), decode(OUT.resolve("original-before.png")).rgba(), "GIMP did not open the meadow as expected");
+        assertArrayEquals(meadow.rgba(), decode(OUT.resolve("original-after.png")).rgba(), "the artist's layer changed");
+
+        Mask selection = PngCodec.decodeMask(Files.readAllBytes(mask), Long.MAX_VALUE);
+        int redBefore = redPixels(meadow, selection);
+        assertTrue(redBefore > 2000, "the sample's ball should be red: " + redBefore);
+        for (String picture : List.of("result-layer.png", "visible.png")) {
+            int redAfter = redPixels(decode(OUT.resolve(picture)), selection);
+            assertTrue(redAfter < redBefore / 100, picture + ": the ball is still there: " + redAfter + " of " + redBefore + " red pixels");
+        }
+        assertUnchangedOutside(meadow, decode(OUT.resolve("visible.png")), selection);
+        assertEquals("", leftovers(), "the plug-in left temporary files behind");
+    }
+
+    /** GIMP 3 cannot be installed on Debian bookworm: its plug-in's logic runs here with plain python3 and the shared client. */
+    @Test
+    void gimp3PlugInLogicPassesItsUnitTests() throws Exception {
+        String python = Files.exists(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        ProcessBuilder builder = new ProcessBuilder(python, "-m", "unittest", "discover", "-v", "-s", "tests")
+                .directory(GIMP3.toFile()).redirectErrorStream(true);
+        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        Process tests = builder.start();
+        String log = new String(tests.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tests.waitFor(120, TimeUnit.SECONDS), log);
+        assertEquals(0, tests.exitValue(), "the GIMP 3 plug-in's unit tests failed (is python3-thrift installed?):\n" + log);
+        assertTrue(log.contains("test_a_fill_lands_on_the_region_at_the_layers_offsets_named_by_seed_and_masked") && !log.contains("skipped"), log);
+    }
+
+    private static Raster decode(Path png) throws Exception {
+        return PngCodec.decodeRgba(Files.readAllBytes(png), Long.MAX_VALUE);
+    }
+
+    private static void resetOutput() throws IOException {
+        if (Files.exists(OUT)) {
+            try (Stream<Path> old = Files.walk(OUT)) {
+                old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        Files.createDirectories(OUT);
+    }
+
+    /** GIMP2_DIRECTORY as the installer lays it out: plug-ins/atelier-gimp (built by make) and scripts/*.scm. */
+    private Path gimpProfile() throws Exception {
+        Path profile = temp.resolve("gimp-profile");
+        Path plugIns = Files.createDirectories(profile.resolve("plug-ins"));
+        Path scripts = Files.createDirectories(profile.resolve("scripts"));
+        Files.createDirectories(profile.resolve("tmp"));
+        Process make = new ProcessBuilder("make", "-s", "-B", "-C", GIMP2.resolve("plug-ins").toString(),
+                "OUT=" + plugIns.resolve("atelier-gimp"))
+                .redirectErrorStream(true).redirectOutput(OUT.resolve("make.log").toFile()).start();
+        if (!make.waitFor(120, TimeUnit.SECONDS) || make.exitValue() != 0) {
+            fail("building the helper plug-in failed (apt-get install libgimp2.0-dev gcc make pkg-config):\n" + tail(OUT.resolve("make.log")));
+        }
+        Files.copy(GIMP2.resolve("scripts/atelier.scm"), scripts.resolve("atelier.scm"));
+        Files.copy(GIMP2.resolve("tests/e2e-fill.scm"), scripts.resolve("atelier-e2e-fill.scm"));
+        return profile;
+    }
+
+    private void runGimp(Path profile, int port, Path image, Path mask) throws Exception {
+        String scenario = "(atelier-e2e-fill " + quoted(image) + " " + quoted(mask) + " " + quoted(OUT) + ")";
+        ProcessBuilder builder = new ProcessBuilder("gimp", "-i", "-d", "-f", "-b", scenario, "-b", "(gimp-quit 0)")
+                .directory(temp.toFile()).redirectErrorStream(true).redirectOutput(OUT.resolve("gimp.log").toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("GIMP") || k.startsWith("ATELIER_") || k.equals("DISPLAY"));
+        env.putAll(Map.of("HOME", Files.createDirectories(temp.resolve("home")).toString(),
+                "GIMP2_DIRECTORY", profile.toString(), "TMPDIR", profile.resolve("tmp").toString(),
+                "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
+                "ATELIER_HOME", temp.resolve("atelier").toString(), "ATELIER_PORT", String.valueOf(port),
+                "ATELIER_COMMAND", atelierCommand()));
+        Process gimp = builder.start();
+        if (!gimp.waitFor(300, TimeUnit.SECONDS)) {
+            gimp.descendants().forEach(ProcessHandle::destroyForcibly);
+            gimp.destroyForcibly();
+            fail("GIMP did not finish the scenario in 5 minutes:\n" + tail(OUT.resolve("gimp.log")));
+        }
+        if (!Files.exists(OUT.resolve("report.txt")) || !Files.readString(OUT.resolve("report.txt")).contains("end")) {
+            fail("GIMP exited (" + gimp.exitValue() + ") without finishing the scenario:\n" + tail(OUT.resolve("gimp.log")));
+        }
+    }
+
+    /** GIMP's temporary files (gimp-temp-*, under $TMPDIR/gimp/2.10) still there after the run. */
+    private String leftovers() throws IOException {
+        try (Stream<Path> files = Files.walk(temp.resolve("gimp-profile/tmp"))) {
+            return String.join(", ", files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("gimp-temp-")).toList());
+        }
+    }
+
+    /** This build's `atelier` command: the test class path holds the bridge's CLI and the engines. */
+    private static String atelierCommand() {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return "'" + java + "' -cp '" + classPath + "' atelier.bridge.cli.AtelierCommand";
+    }
+
+    private static String quoted(Path path) {
+        return "\"" + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
