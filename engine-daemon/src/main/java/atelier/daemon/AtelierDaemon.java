@@ -13,7 +13,9 @@ import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.MissingEngine;
 import atelier.daemon.ops.Outpaint;
+import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.RemoveBackground;
+import atelier.daemon.neural.InstalledModels;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.CheckedBinaryProtocol;
 import atelier.daemon.server.ConnectionTracker;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -61,10 +64,13 @@ public final class AtelierDaemon implements AutoCloseable {
     private final Thread serving;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private AtelierDaemon(TServerSocket socket, TServer server, JobQueue jobs) {
+    private final InstalledModels models;
+
+    private AtelierDaemon(TServerSocket socket, TServer server, JobQueue jobs, InstalledModels models) {
         this.socket = socket;
         this.server = server;
         this.jobs = jobs;
+        this.models = models;
         this.serving = new Thread(() -> {
             try {
                 server.serve();
@@ -79,7 +85,8 @@ public final class AtelierDaemon implements AutoCloseable {
         TokenFile token = TokenFile.loadOrCreate(settings.home().tokenFile());
         JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(),
                 settings.limits().maxQueuedPerClient(), settings.home().spoolDir(), settings.keepResults());
-        AtelierService service = new AtelierService(token, catalog(), jobs, settings.limits(), version(),
+        InstalledModels models = InstalledModels.scan(settings.home().modelDir());
+        AtelierService service = new AtelierService(token, catalog(models), models.infos(), jobs, settings.limits(), version(),
                 "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)");
         int maxBytes = settings.limits().maxMessageBytes();
         try {
@@ -97,23 +104,26 @@ public final class AtelierDaemon implements AutoCloseable {
                     .maxWorkerThreads(64);
             TThreadPoolServer server = new TThreadPoolServer(args);
             server.setServerEventHandler(new ConnectionTracker());
-            AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs);
+            AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs, models);
             daemon.serving.start();
             return daemon;
         } catch (TTransportException e) {
             jobs.close();
+            models.close();
             throw new IOException("cannot listen on 127.0.0.1:" + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The operations and their engines. */
-    public static EditCatalog catalog() {
+    /** The operations and their engines, installed models first where they are better. */
+    public static EditCatalog catalog(InstalledModels models) {
+        List<CutoutEngine> cutout = new ArrayList<>(models.cutoutEngines());
+        cutout.add(new BorderCutout());
         return new EditCatalog(List.of(
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
                 new MissingEngine(Operation.INPAINT,
                         "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
                 new Outpaint(List.of(new PatchMatchFill())),
-                new RemoveBackground(List.of(new BorderCutout())),
+                new RemoveBackground(cutout, models.unavailable()),
                 new Colorize(List.of(new LineArtFlats()))));
     }
 
@@ -130,6 +140,7 @@ public final class AtelierDaemon implements AutoCloseable {
         server.stop();
         socket.close();
         jobs.close();
+        models.close();
         try {
             serving.join(5000);
         } catch (InterruptedException e) {

@@ -5,6 +5,9 @@ import atelier.bridge.client.AtelierClient;
 import atelier.bridge.client.AtelierHome;
 import atelier.bridge.client.DaemonLauncher;
 import atelier.bridge.client.JobListener;
+import atelier.bridge.models.ModelInstaller;
+import atelier.bridge.models.ModelManifest;
+import atelier.bridge.models.ModelState;
 import atelier.bridge.thrift.Capabilities;
 import atelier.bridge.thrift.EditRequest;
 import atelier.bridge.thrift.EditResult;
@@ -69,6 +72,7 @@ public final class AtelierCommand {
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               atelier status
+              atelier models list|install NAME|remove NAME   (works with no daemon; NAME: isnet)
             options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
             (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
             """.formatted(AtelierHome.DEFAULT_PORT);
@@ -104,6 +108,9 @@ public final class AtelierCommand {
             }
             if (verb.equals("status")) {
                 return status(line);
+            }
+            if (verb.equals("models")) {
+                return models(line);
             }
             Operation operation = EDIT_VERBS.get(verb);
             if (operation == null) {
@@ -154,6 +161,43 @@ public final class AtelierCommand {
             }
             caps.getModels().forEach(m -> out.printf("  model %s (%s, %d bytes)%n", m.getName(), m.getKind(), m.getSizeBytes()));
             return OK;
+        }
+    }
+
+    /** `models list|install NAME|remove NAME`: the model directory, with no daemon. */
+    private int models(CommandLine line) throws UsageException, IOException {
+        line.allowOnly(Set.of());
+        List<String> words = line.arguments();
+        String action = words.isEmpty() ? "list" : words.get(0);
+        ModelInstaller installer = new ModelInstaller(ModelManifest.bundled(), home.modelDir(), null, out);
+        try {
+            switch (action) {
+                case "list" -> {
+                    if (words.size() > 1) {
+                        throw new UsageException("models list takes no name");
+                    }
+                    out.println("model directory: " + home.modelDir());
+                    for (ModelState state : installer.list()) {
+                        out.println("  " + state.summary());
+                    }
+                    return OK;
+                }
+                case "install", "remove" -> {
+                    if (words.size() != 2) {
+                        throw new UsageException("models " + action + " takes one model name");
+                    }
+                    if (action.equals("install")) {
+                        installer.install(words.get(1));
+                    } else {
+                        out.println(installer.remove(words.get(1)) ? "removed " + words.get(1) + " from " + home.modelDir()
+                                : words.get(1) + " was not installed");
+                    }
+                    return OK;
+                }
+                default -> throw new UsageException("models takes list, install NAME or remove NAME, not '" + action + "'");
+            }
+        } catch (IllegalArgumentException unknownModel) {
+            throw new UsageException(unknownModel.getMessage());
         }
     }
 

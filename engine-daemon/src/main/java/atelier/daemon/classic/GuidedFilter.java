@@ -10,7 +10,7 @@ import org.opencv.imgproc.Imgproc;
  * while its edges follow the guide's. Built from box filters, as these OpenCV bindings
  * have no ximgproc.
  */
-final class GuidedFilter {
+public final class GuidedFilter {
 
     private GuidedFilter() {
     }
@@ -22,7 +22,7 @@ final class GuidedFilter {
      * @param epsilon how much guide variance counts as an edge (in the guide's units squared)
      * @return a new CV_32F Mat the caller releases
      */
-    static Mat apply(Mat guide, Mat input, int radius, double epsilon) {
+    public static Mat apply(Mat guide, Mat input, int radius, double epsilon) {
         Size window = new Size(2 * radius + 1, 2 * radius + 1);
         Mat meanGuide = box(guide, window);
         Mat meanInput = box(input, window);

@@ -18,9 +18,20 @@ import java.util.Map;
 public final class RemoveBackground implements Edit {
 
     private final List<CutoutEngine> engines;
+    private final Map<String, String> unavailable;
 
     public RemoveBackground(List<CutoutEngine> engines) {
+        this(engines, Map.of());
+    }
+
+    /**
+     * @param engines     those that can run, best first ("auto" takes the first)
+     * @param unavailable engines a request may name that cannot run now (a damaged or missing
+     *                    model), and the sentence that says how to enable each
+     */
+    public RemoveBackground(List<CutoutEngine> engines, Map<String, String> unavailable) {
         this.engines = List.copyOf(engines);
+        this.unavailable = Map.copyOf(unavailable);
     }
 
     @Override
@@ -35,11 +46,15 @@ public final class RemoveBackground implements Edit {
 
     @Override
     public String howToEnable() {
-        return "remove-background needs the cut-out engine or the ISNet model; this build has neither";
+        return "remove-background needs the cut-out engine or the ISNet model (`atelier models install isnet`); this build has neither";
     }
 
     @Override
     public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
+        String reason = unavailable.get(order.engine());
+        if (reason != null) {
+            throw new Unsupported(operation(), order.engine(), reason);
+        }
         CutoutEngine engine = EngineChoice.pick(operation(), order.engine(), engines, CutoutEngine::info, howToEnable());
         if (order.variants() > 1) {
             throw new InvalidRequest("variants", engine.info().getName()

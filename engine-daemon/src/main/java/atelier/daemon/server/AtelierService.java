@@ -9,6 +9,7 @@ import atelier.bridge.thrift.EditResult;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.JobState;
 import atelier.bridge.thrift.JobStatus;
+import atelier.bridge.thrift.ModelInfo;
 import atelier.bridge.thrift.NoResult;
 import atelier.bridge.thrift.NotFound;
 import atelier.bridge.thrift.PixelFormat;
@@ -31,16 +32,18 @@ public final class AtelierService implements Atelier.Iface {
 
     private final TokenFile token;
     private final EditCatalog catalog;
+    private final List<ModelInfo> models;
     private final JobQueue jobs;
     private final Limits limits;
     private final RequestDecoding decoding;
     private final String version;
     private final String computeDevice;
 
-    public AtelierService(TokenFile token, EditCatalog catalog, JobQueue jobs, Limits limits, String version,
-                          String computeDevice) {
+    public AtelierService(TokenFile token, EditCatalog catalog, List<ModelInfo> models, JobQueue jobs, Limits limits,
+                          String version, String computeDevice) {
         this.token = token;
         this.catalog = catalog;
+        this.models = List.copyOf(models);
         this.jobs = jobs;
         this.limits = limits;
         this.decoding = new RequestDecoding(limits);
@@ -51,7 +54,7 @@ public final class AtelierService implements Atelier.Iface {
     @Override
     public Capabilities capabilities(String token) throws Unauthorized {
         authorise(token);
-        return new Capabilities(version, catalog.support(), List.of(), computeDevice, limits.maxPixels(),
+        return new Capabilities(version, catalog.support(), models, computeDevice, limits.maxPixels(),
                 limits.maxMessageBytes());
     }
 

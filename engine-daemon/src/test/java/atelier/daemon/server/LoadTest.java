@@ -87,7 +87,7 @@ class LoadTest {
     static EditResult expected(EditRequest request) throws Exception {
         EditOrder order = new RequestDecoding(Limits.DEFAULT).decode(request);
         return ResultEncoding.encode("expected", order.operation(), order.image(),
-                AtelierDaemon.catalog().edit(order.operation()).prepare(order).run(Progress.NONE), PixelFormat.RGBA8, false);
+                AtelierDaemon.catalog(atelier.daemon.neural.InstalledModels.none()).edit(order.operation()).prepare(order).run(Progress.NONE), PixelFormat.RGBA8, false);
     }
 
     @Test
