@@ -302,9 +302,9 @@ do_uninstall() {
   for ((i = ${#lines[@]} - 1; i >= 0; i--)); do
     case "${lines[$i]}" in '#'*|'') continue ;; esac
     IFS=$'\t' read -r kind path a b c <<<"${lines[$i]}"
-    case "$path" in
-      /*) ;;
-      *) say "skipping a manifest entry without an absolute path: ${lines[$i]}"; continue ;;
+    case "$kind:$path" in
+      file:/*|dir:/*|kritarc:/*|systemd:*|launchd:*) ;;
+      *) say "skipping a manifest entry this script does not know: ${lines[$i]}"; continue ;;
     esac
     case "$kind" in
       systemd)
@@ -317,8 +317,6 @@ do_uninstall() {
         if [ -L "$path" ] || [ -f "$path" ]; then rm -f -- "$path"; n=$((n + 1)); fi ;;
       dir)
         dirs+=("$path") ;;
-      *)
-        say "skipping an unknown manifest entry: ${lines[$i]}" ;;
     esac
   done
   if user_systemd && grep -q $'^systemd\t' "$manifest"; then systemctl --user daemon-reload || true; fi

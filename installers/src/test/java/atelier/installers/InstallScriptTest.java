@@ -171,6 +171,41 @@ class InstallScriptTest {
         assertSameTree(Map.of(), snapshot(bare), "a bare HOME after --uninstall");
     }
 
+    @Test
+    void withAUserSystemdTheUnitIsEnabledAndStartedAndUninstallDisablesItFirst() throws Exception {
+        // CI containers run no user systemd, so a recording stand-in for systemctl answers as one would.
+        Path home = Files.createDirectories(temp.resolve("home"));
+        Path bin = Files.createDirectories(temp.resolve("fake-bin"));
+        Path calls = temp.resolve("systemctl-calls.txt");
+        write(bin.resolve("systemctl"), String.join("\n", "#!/usr/bin/env bash",
+                "echo \"$*\" >>\"$SYSTEMCTL_CALLS\"",
+                "wants=\"$HOME/.config/systemd/user/default.target.wants\"",
+                "case \"$*\" in",
+                "  '--user show-environment'|'--user daemon-reload') ;;",
+                "  '--user enable --now atelier.service') mkdir -p \"$wants\" && ln -sf ../atelier.service \"$wants/atelier.service\" ;;",
+                "  '--user disable --now atelier.service') rm -f \"$wants/atelier.service\" ;;",
+                "  *) exit 1 ;;",
+                "esac", ""));
+        Files.setPosixFilePermissions(bin.resolve("systemctl"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = env(home);
+        env.put("PATH", bin + File.pathSeparator + env.get("PATH"));
+        env.put("SYSTEMCTL_CALLS", calls.toString());
+
+        Result install = run(command("--no-krita", "--no-gimp"), env, WORK.resolve("systemd-install.log"), 600);
+        assertEquals(0, install.rc, install.output);
+        assertTrue(install.output.contains("atelier.service enabled and started"), install.output);
+        assertTrue(Files.isSymbolicLink(home.resolve(".config/systemd/user/default.target.wants/atelier.service")));
+        List<String> installCalls = Files.readAllLines(calls).stream().filter(c -> !c.endsWith("show-environment")).toList();
+        assertEquals(List.of("--user daemon-reload", "--user enable --now atelier.service"), installCalls);
+
+        Files.delete(calls);
+        Result uninstall = run(command("--uninstall"), env, WORK.resolve("systemd-uninstall.log"), 600);
+        assertEquals(0, uninstall.rc, uninstall.output);
+        List<String> uninstallCalls = Files.readAllLines(calls).stream().filter(c -> !c.endsWith("show-environment")).toList();
+        assertEquals(List.of("--user disable --now atelier.service", "--user daemon-reload"), uninstallCalls);
+        assertSameTree(Map.of(), snapshot(home), "after --uninstall");
+    }
+
     /** Every GIMP source file is where GIMP looks, with its executable bit; GIMP 3 gets the shared client beside it. */
     private static void assertGimpPlugins(Path home) throws IOException {
         Path gimp = home.resolve(".config/GIMP");
@@ -250,9 +285,13 @@ class InstallScriptTest {
     }
 
     private Result script(Path home, String log, String... options) throws Exception {
+        return run(command(options), env(home), WORK.resolve(log), 600);
+    }
+
+    private static List<String> command(String... options) {
         List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         command.addAll(List.of(options));
-        return run(command, env(home), WORK.resolve(log), 600);
+        return command;
     }
 
     /**
