@@ -252,7 +252,7 @@ function Invoke-Uninstall([bool]$Quiet) {
 
 function Invoke-Purge {
     if ($env:ATELIER_HOME) { Say "note: ATELIER_HOME=$($env:ATELIER_HOME) is set; -Purge leaves that folder alone" }
-    foreach ($p in @($ConfigDir, (Join-Path $DataDir 'spool'), (Join-Path $DataDir 'models'), (Join-Path $DataDir 'jobs'))) {
+    foreach ($p in @($ConfigDir, (Join-Path $DataDir 'spool'), (Join-Path $DataDir 'models'))) {
         if (Test-Path -LiteralPath $p) { Remove-Item -LiteralPath $p -Recurse -Force; Say "purged $p" }
     }
     if ((Test-Path -LiteralPath $DataDir -PathType Container) -and @(Get-ChildItem -LiteralPath $DataDir -Force).Count -eq 0) {

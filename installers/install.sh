@@ -292,7 +292,7 @@ EOF
 
 # ---- uninstall -----------------------------------------------------------------------------
 do_uninstall() {
-  local quiet="${1:-0}" kind path a b c lines=() i n=0 dirs=()
+  local quiet="${1:-0}" kind path a b c line lines=() i n=0 dirs=()
   if [ ! -f "$manifest" ]; then
     [ "$quiet" = 1 ] || say "nothing to uninstall: no manifest at $manifest"
     return 0
@@ -412,7 +412,15 @@ while [ ! -d "$d" ]; do created=("$d" "${created[@]+"${created[@]}"}"); d="$(dir
 mkdir -p -- "$data_dir"
 printf '# Atelier: what installers/install.sh installed, oldest first. install.sh --uninstall removes these.\n' >"$manifest"
 for d in "${created[@]+"${created[@]}"}"; do record dir "$d"; done
-trap 'status=$?; if [ $status -ne 0 ]; then say "install failed; what it installed so far is listed in $manifest: run $0 --uninstall to remove it"; fi' EXIT
+unpacked=""
+on_exit() {
+  local rc=$?
+  if [ -n "$unpacked" ]; then rm -rf -- "$unpacked"; fi
+  if [ "$rc" -ne 0 ]; then
+    say "install failed; what it installed so far is listed in $manifest: run $0 --uninstall to remove it"
+  fi
+}
+trap on_exit EXIT
 
 put_tree "$built" "$prefix"
 launcher="$prefix/$launcher_rel"
@@ -426,6 +434,7 @@ if [ "$want_krita" = 1 ]; then
   [ -f "$unpacked/atelier.desktop" ] || die "$zip has no atelier.desktop"
   put_tree "$unpacked" "$pykrita"
   rm -rf -- "$unpacked"
+  unpacked=""
   say "Krita: plugin in $pykrita"
   enable_in_kritarc
 fi
