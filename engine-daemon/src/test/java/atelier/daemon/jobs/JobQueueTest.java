@@ -68,6 +68,23 @@ class JobQueueTest {
     }
 
     @Test
+    void engineThatRunsOutOfMemoryFailsOnlyItsOwnJob() throws Exception {
+        try (JobQueue queue = new JobQueue(1, 4, 4, spool, Duration.ofMinutes(10))) {
+            String greedy = queue.submit((jobId, progress) -> {
+                long[][] hoard = new long[1024][];
+                for (int i = 0; i < hoard.length; i++) {
+                    hoard[i] = new long[Integer.MAX_VALUE - 8]; // 16 GiB each: far beyond any test heap
+                }
+                return result(jobId);
+            });
+            assertEquals(JobState.FAILED, waitForEnd(queue, greedy));
+            assertTrue(queue.status(greedy).getError().contains("out of memory"), queue.status(greedy).getError());
+            String fine = queue.submit((jobId, progress) -> result(jobId));
+            assertEquals(JobState.SUCCEEDED, waitForEnd(queue, fine));
+        }
+    }
+
+    @Test
     void progressIsReportedAndCancelStopsAtTheNextStep() throws Exception {
         try (JobQueue queue = new JobQueue(1, 4, 4, spool, Duration.ofMinutes(10))) {
             Object gate = new Object();
