@@ -24,6 +24,19 @@ class PythonClientTest {
     Path home;
 
     @Test
+    void kritaPluginLogicPassesItsOwnTests() throws Exception {
+        // Pixel conversion, masks, placement and naming: the Krita plugin's parts that need no Krita.
+        Path krita = CLIENT_DIR.resolveSibling("krita");
+        Process python = new ProcessBuilder(List.of(PYTHON, "-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."))
+                .directory(krita.toFile()).redirectErrorStream(true).start();
+        String log = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(python.waitFor(120, TimeUnit.SECONDS), log);
+        assertEquals(0, python.exitValue(), log);
+        assertTrue(log.contains("OK"), log);
+        assertFalse(log.contains("Ran 0 tests"), log);
+    }
+
+    @Test
     void sharedPythonClientRunsAFillAndReadsTypedErrors() throws Exception {
         try (DaemonFixture fixture = new DaemonFixture(home)) {
             ProcessBuilder builder = new ProcessBuilder(List.of(PYTHON, "-m", "unittest", "-v", "test_atelier_client"))
