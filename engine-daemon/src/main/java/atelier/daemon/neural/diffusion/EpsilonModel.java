@@ -1,0 +1,17 @@
+package atelier.daemon.neural.diffusion;
+
+/**
+ * A denoising network that predicts the noise in its input (SD 1.5's UNet, with or
+ * without ControlNet): latents, timestep and conditioning in, predicted noise out.
+ *
+ * @param <C> what conditions it: for SD 1.5, text-encoder hidden states
+ */
+@FunctionalInterface
+public interface EpsilonModel<C> {
+
+    /**
+     * @param input the latents, already scaled by the scheduler to the network's variance
+     * @param timestep the training step the input's noise level stands for (may be fractional)
+     */
+    Latents predictNoise(Latents input, double timestep, C conditioning);
+}
