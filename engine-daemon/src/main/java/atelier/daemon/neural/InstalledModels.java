@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the model directory holds, read once when the daemon starts: each file is checked
  * against the manifest (size and sha256), intact ones become engines, damaged ones are
- * reported with how to repair them. The daemon never writes there.
+ * reported with how to repair them; .safetensors files dropped in are listed by what their
+ * header says they are (CheckpointListing). The daemon never writes there.
  */
 public final class InstalledModels implements AutoCloseable {
 
@@ -53,16 +54,18 @@ public final class InstalledModels implements AutoCloseable {
         Map<String, String> unavailable = new LinkedHashMap<>();
         List<ModelInfo> infos = new ArrayList<>();
         List<IsnetModel> models = new ArrayList<>();
+        // Checkpoints dropped into the directory are listed whatever becomes of ISNet.
+        List<ModelInfo> checkpoints = CheckpointListing.scan(modelDir);
         ModelPackage isnet = manifest.find(ISNET).orElse(null);
         if (isnet == null) {
-            return none();
+            return new InstalledModels(List.of(), Map.of(), checkpoints, List.of());
         }
         ModelState state;
         try {
             state = ModelState.inspect(modelDir, isnet);
         } catch (IOException e) {
             LOG.warn("cannot read the model directory {}", modelDir, e);
-            return none();
+            return new InstalledModels(List.of(), Map.of(), checkpoints, List.of());
         }
         for (FileState file : state.files()) {
             String engine = file.file().engine();
@@ -85,6 +88,7 @@ public final class InstalledModels implements AutoCloseable {
                         + " `atelier models install " + isnet.name() + "`");
             }
         }
+        infos.addAll(checkpoints);
         return new InstalledModels(engines, unavailable, infos, models);
     }
 
@@ -106,7 +110,7 @@ public final class InstalledModels implements AutoCloseable {
         return unavailable;
     }
 
-    /** For capabilities(): every model file found, damaged ones saying so in their kind. */
+    /** For capabilities(): every model file found, ISNet first, damaged or unknown ones saying so in their kind. */
     public List<ModelInfo> infos() {
         return infos;
     }

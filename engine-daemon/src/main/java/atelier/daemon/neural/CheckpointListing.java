@@ -1,0 +1,69 @@
+package atelier.daemon.neural;
+
+import atelier.bridge.thrift.ModelInfo;
+import atelier.daemon.neural.diffusion.CheckpointInspector;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The .safetensors files an artist dropped straight into the model directory, each named after
+ * its file and told apart by its header alone ("sd15", "lora", "unknown: why"); no weights are
+ * read, so listing a folder of 4 GB checkpoints takes milliseconds. Nothing here is installed
+ * from the manifest, so nothing is checked against a sha256.
+ */
+final class CheckpointListing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointListing.class);
+    static final String EXTENSION = ".safetensors";
+
+    private CheckpointListing() {
+    }
+
+    /** One ModelInfo a file, by name; an empty list when the directory does not exist. */
+    static List<ModelInfo> scan(Path modelDir) {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir, "*" + EXTENSION)) {
+            entries.forEach(files::add);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            LOG.warn("cannot list the model directory {}", modelDir, e);
+            return List.of();
+        }
+        files.sort(Comparator.comparing(Path::toString));
+        List<ModelInfo> infos = new ArrayList<>();
+        for (Path file : files) {
+            if (Files.isRegularFile(file)) {
+                infos.add(describe(file));
+            }
+        }
+        return infos;
+    }
+
+    private static ModelInfo describe(Path file) {
+        String fileName = file.getFileName().toString();
+        String name = fileName.substring(0, fileName.length() - EXTENSION.length());
+        String kind;
+        try {
+            kind = CheckpointInspector.identify(file).label();
+        } catch (IOException e) {
+            // A damaged file is listed, saying why, rather than hidden: the artist put it there on purpose.
+            kind = "unknown: " + e.getMessage();
+        }
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = 0;
+        }
+        return new ModelInfo(name, kind, size);
+    }
+}
