@@ -37,54 +37,23 @@ public final class DdimScheduler implements Scheduler {
         if (all[0] >= schedule.trainingSteps()) {
             throw new IllegalArgumentException("DDIM takes at most " + (schedule.trainingSteps() - 1) + " steps, got " + steps);
         }
-        return new Run(Arrays.copyOfRange(all, first, steps), stride);
+        return new Run(schedule, Arrays.copyOfRange(all, first, steps), stride);
     }
 
-    private final class Run implements SchedulerRun {
-        private final int[] timesteps;
+    private static final class Run extends AlphaSpaceRun {
         private final int stride;
-        private final StepOrder order;
 
-        Run(int[] timesteps, int stride) {
-            this.timesteps = timesteps;
+        Run(NoiseSchedule schedule, int[] timesteps, int stride) {
+            super(schedule, timesteps);
             this.stride = stride;
-            this.order = new StepOrder(timesteps.length);
-        }
-
-        @Override
-        public int steps() {
-            return timesteps.length;
-        }
-
-        @Override
-        public double timestep(int i) {
-            return timesteps[i];
-        }
-
-        /** The network sees the latents as they are: they already have its training variance. */
-        @Override
-        public double inputScale(int i) {
-            return 1;
-        }
-
-        @Override
-        public Latents fromNoise(Latents noise) {
-            return noise;
-        }
-
-        @Override
-        public Latents fromImage(Latents image, Latents noise) {
-            double alpha = schedule.alphaCumprod(timesteps[0]);
-            return image.combined(Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
         }
 
         @Override
         public Step step(int i, Latents x, Latents predictedNoise, GaussianNoise noise) {
             order.take(i);
-            double alpha = schedule.alphaCumprod(timesteps[i]);
             int previous = timesteps[i] - stride;
             double alphaNext = schedule.alphaCumprod(Math.max(previous, 0));
-            Latents denoised = x.combined(1 / Math.sqrt(alpha), predictedNoise, -Math.sqrt((1 - alpha) / alpha));
+            Latents denoised = predictedClean(x, predictedNoise, timesteps[i]);
             Latents next = denoised.combined(Math.sqrt(alphaNext), predictedNoise, Math.sqrt(1 - alphaNext));
             return new Step(next, denoised);
         }

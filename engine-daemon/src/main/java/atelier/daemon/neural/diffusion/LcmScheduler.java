@@ -55,7 +55,7 @@ public final class LcmScheduler implements Scheduler {
             int index = (int) Math.floor(k * spacing);
             timesteps[k] = (origin - index) * skip - 1;
         }
-        return new Run(timesteps);
+        return new Run(schedule, timesteps);
     }
 
     /** The boundary-condition weight of the input latents at a timestep. */
@@ -70,48 +70,17 @@ public final class LcmScheduler implements Scheduler {
         return scaled / Math.sqrt(scaled * scaled + SIGMA_DATA * SIGMA_DATA);
     }
 
-    private final class Run implements SchedulerRun {
-        private final int[] timesteps;
-        private final StepOrder order;
+    private static final class Run extends AlphaSpaceRun {
 
-        Run(int[] timesteps) {
-            this.timesteps = timesteps;
-            this.order = new StepOrder(timesteps.length);
-        }
-
-        @Override
-        public int steps() {
-            return timesteps.length;
-        }
-
-        @Override
-        public double timestep(int i) {
-            return timesteps[i];
-        }
-
-        @Override
-        public double inputScale(int i) {
-            return 1;
-        }
-
-        @Override
-        public Latents fromNoise(Latents noise) {
-            return noise;
-        }
-
-        @Override
-        public Latents fromImage(Latents image, Latents noise) {
-            double alpha = schedule.alphaCumprod(timesteps[0]);
-            return image.combined(Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
+        Run(NoiseSchedule schedule, int[] timesteps) {
+            super(schedule, timesteps);
         }
 
         @Override
         public Step step(int i, Latents x, Latents predictedNoise, GaussianNoise noise) {
             order.take(i);
             int t = timesteps[i];
-            double alpha = schedule.alphaCumprod(t);
-            Latents predictedClean = x.combined(1 / Math.sqrt(alpha), predictedNoise, -Math.sqrt((1 - alpha) / alpha));
-            Latents denoised = predictedClean.combined(cOut(t), x, cSkip(t));
+            Latents denoised = predictedClean(x, predictedNoise, t).combined(cOut(t), x, cSkip(t));
             if (order.isLast(i)) {
                 return new Step(denoised, denoised);
             }

@@ -1,0 +1,52 @@
+package atelier.daemon.neural.diffusion;
+
+/**
+ * What DDIM and LCM runs share: they work on whole training timesteps in the network's own
+ * "sqrt(ac) * x0 + sqrt(1 - ac) * noise" view, so the network input needs no scaling, pure
+ * noise is already a valid start, and the clean estimate is the same formula.
+ */
+abstract class AlphaSpaceRun implements SchedulerRun {
+
+    final NoiseSchedule schedule;
+    final int[] timesteps;
+    final StepOrder order;
+
+    AlphaSpaceRun(NoiseSchedule schedule, int[] timesteps) {
+        this.schedule = schedule;
+        this.timesteps = timesteps;
+        this.order = new StepOrder(timesteps.length);
+    }
+
+    @Override
+    public int steps() {
+        return timesteps.length;
+    }
+
+    @Override
+    public double timestep(int i) {
+        return timesteps[i];
+    }
+
+    /** The network sees the latents as they are: they already have its training variance. */
+    @Override
+    public double inputScale(int i) {
+        return 1;
+    }
+
+    @Override
+    public Latents fromNoise(Latents noise) {
+        return noise;
+    }
+
+    @Override
+    public Latents fromImage(Latents image, Latents noise) {
+        double alpha = schedule.alphaCumprod(timesteps[0]);
+        return image.combined(Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
+    }
+
+    /** x0 = (x - sqrt(1 - ac) * eps) / sqrt(ac) at a training timestep. */
+    Latents predictedClean(Latents x, Latents predictedNoise, int timestep) {
+        double alpha = schedule.alphaCumprod(timestep);
+        return x.combined(1 / Math.sqrt(alpha), predictedNoise, -Math.sqrt((1 - alpha) / alpha));
+    }
+}
