@@ -10,6 +10,9 @@ import static atelier.daemon.Shape.roundedRect;
 import static atelier.daemon.Shape.star;
 import static atelier.daemon.Shape.union;
 
+import atelier.daemon.Drawing;
+import atelier.daemon.Drawing.Paint;
+import atelier.daemon.Drawing.Part;
 import atelier.daemon.Shape;
 import atelier.daemon.image.Extent;
 import atelier.daemon.image.Raster;
@@ -28,14 +31,6 @@ public final class CutoutScenes {
     public record Scene(String name, Raster picture, float[] alpha) {
     }
 
-    /** A colour at a point of the picture. */
-    interface Paint {
-        int[] at(double x, double y);
-    }
-
-
-    private record Part(Shape shape, Paint paint) {
-    }
 
     private static final int WIDTH = 320;
     private static final int HEIGHT = 240;
@@ -114,39 +109,8 @@ public final class CutoutScenes {
     }
 
     private static Scene draw(String name, Paint backdrop, List<Part> parts) {
-        Raster picture = Raster.blank(new Extent(WIDTH, HEIGHT));
-        float[] alpha = new float[WIDTH * HEIGHT];
-        byte[] p = picture.rgba();
-        int samples = SUBSAMPLES * SUBSAMPLES;
-        for (int y = 0; y < HEIGHT; y++) {
-            for (int x = 0; x < WIDTH; x++) {
-                double[] sum = new double[3];
-                int covered = 0;
-                int[] back = backdrop.at(x + 0.5, y + 0.5);
-                for (int sy = 0; sy < SUBSAMPLES; sy++) {
-                    for (int sx = 0; sx < SUBSAMPLES; sx++) {
-                        double px = x + (sx + 0.5) / SUBSAMPLES, py = y + (sy + 0.5) / SUBSAMPLES;
-                        int[] colour = back;
-                        for (Part part : parts) {
-                            if (part.shape.contains(px, py)) {
-                                colour = part.paint.at(px, py);
-                            }
-                        }
-                        covered += colour == back ? 0 : 1;
-                        for (int c = 0; c < 3; c++) {
-                            sum[c] += colour[c];
-                        }
-                    }
-                }
-                int i = y * WIDTH + x;
-                for (int c = 0; c < 3; c++) {
-                    p[i * 4 + c] = (byte) Math.round(sum[c] / samples);
-                }
-                p[i * 4 + 3] = (byte) 255;
-                alpha[i] = (float) covered / samples;
-            }
-        }
-        return new Scene(name, picture, alpha);
+        Drawing.Rendered drawn = Drawing.render(new Extent(WIDTH, HEIGHT), backdrop, parts, SUBSAMPLES);
+        return new Scene(name, drawn.picture(), drawn.alpha());
     }
 
     private static Paint plain(int r, int g, int b) {

@@ -10,6 +10,9 @@ import static atelier.daemon.Shape.roundedRect;
 import static atelier.daemon.Shape.star;
 import static atelier.daemon.Shape.union;
 
+import atelier.daemon.Drawing;
+import atelier.daemon.Drawing.Paint;
+import atelier.daemon.Drawing.Part;
 import atelier.daemon.Shape;
 import atelier.daemon.classic.CutoutScenes.Scene;
 import atelier.daemon.classic.OpenCvNatives;
@@ -40,13 +43,6 @@ public final class BusyScenes {
     private static final int SUBSAMPLES = 4;
 
 
-    /** The object's colour at a point, shaded as if lit from the upper left. */
-    interface Paint {
-        int[] at(double x, double y);
-    }
-
-    private record Part(Shape shape, Paint paint) {
-    }
 
     private BusyScenes() {
     }
@@ -113,42 +109,12 @@ public final class BusyScenes {
     private static Scene draw(String name, String photo, Rect crop, List<Part> parts) {
         Raster backdrop = photo(photo, crop);
         byte[] back = backdrop.rgba();
-        Raster picture = Raster.blank(new Extent(WIDTH, HEIGHT));
-        float[] alpha = new float[WIDTH * HEIGHT];
-        byte[] p = picture.rgba();
-        int samples = SUBSAMPLES * SUBSAMPLES;
-        for (int y = 0; y < HEIGHT; y++) {
-            for (int x = 0; x < WIDTH; x++) {
-                double[] sum = new double[3];
-                int covered = 0;
-                for (int sy = 0; sy < SUBSAMPLES; sy++) {
-                    for (int sx = 0; sx < SUBSAMPLES; sx++) {
-                        double px = x + (sx + 0.5) / SUBSAMPLES, py = y + (sy + 0.5) / SUBSAMPLES;
-                        int[] colour = null;
-                        for (Part part : parts) {
-                            if (part.shape.contains(px, py)) {
-                                colour = part.paint.at(px, py);
-                            }
-                        }
-                        if (colour != null) {
-                            covered++;
-                            for (int c = 0; c < 3; c++) {
-                                sum[c] += colour[c];
-                            }
-                        }
-                    }
-                }
-                int i = y * WIDTH + x;
-                double a = (double) covered / samples;
-                for (int c = 0; c < 3; c++) {
-                    double object = covered == 0 ? 0 : sum[c] / covered;
-                    p[i * 4 + c] = (byte) Math.round(a * object + (1 - a) * (back[i * 4 + c] & 0xff));
-                }
-                p[i * 4 + 3] = (byte) 255;
-                alpha[i] = (float) a;
-            }
-        }
-        return new Scene(name, picture, alpha);
+        Paint photograph = (x, y) -> {
+            int i = ((int) y * WIDTH + (int) x) * 4;
+            return new int[] {back[i] & 0xff, back[i + 1] & 0xff, back[i + 2] & 0xff};
+        };
+        Drawing.Rendered drawn = Drawing.render(new Extent(WIDTH, HEIGHT), photograph, parts, SUBSAMPLES);
+        return new Scene(name, drawn.picture(), drawn.alpha());
     }
 
     /** A test-set photograph (or a part of it) scaled to cover the scene and cropped to it. */
