@@ -31,6 +31,15 @@ final class PatchCompletion {
     /** 0: the last vote copies each pixel from the single best patch covering it, keeping texture crisp. */
     private static final double VOTE_FINAL = 0;
 
+    /**
+     * At the finest scales patches are compared on a smoothed copy of the picture: plain
+     * squared differences favour flat sources (their own noise adds least to the distance),
+     * which fills holes with blander texture than their surroundings.
+     */
+    private static final int SMOOTHED_LEVELS = 3;
+    /** Passes of the [1 2 1] filter for that copy. */
+    private static final int SMOOTHING_PASSES = 2;
+
     private final Raster picture;
     private final Mask hole;
     private final Mask sampleFrom;
@@ -76,8 +85,12 @@ final class PatchCompletion {
         Scale coarser = null;
         for (int level = pyramid.size() - 1; level >= 0; level--) {
             Scale scale = pyramid.get(level);
+            if (level < SMOOTHED_LEVELS) {
+                scale.compareSmoothed();
+            }
             if (coarser == null) {
                 scale.fillHoleByDiffusion();
+                scale.refreshGuide();
                 scale.matchRandomly(new SplittableRandom(seed));
             } else {
                 scale.takeFrom(coarser, new SplittableRandom(seed * 31 + level));
@@ -88,6 +101,7 @@ final class PatchCompletion {
                 scale.search(round, seed * 1_000_003L + level * 1009L + round);
                 boolean last = level < pyramid.size() - 1;
                 scale.vote(last ? VOTE_FINAL : VOTE_SHARPNESS);
+                scale.refreshGuide();
                 if (level == 0 && round == rounds - 1) {
                     for (int t : scale.targets) {
                         if (scale.inHole[t]) {
@@ -116,6 +130,8 @@ final class PatchCompletion {
         final int height;
         final int channels;
         final int[] pixels;
+        /** What patches are compared on: the pixels, or a smoothed copy of them (see {@link #compareSmoothed}). */
+        int[] guide;
         final boolean[] inHole;
         final boolean[] maySample;
         /** Largest side of the hole's bounds. */
@@ -134,6 +150,7 @@ final class PatchCompletion {
             this.height = height;
             this.channels = channels;
             this.pixels = pixels;
+            this.guide = pixels;
             this.inHole = inHole;
             this.maySample = maySample;
             int n = width * height;
@@ -319,6 +336,7 @@ final class PatchCompletion {
                     System.arraycopy(pixels, match[t] * channels, pixels, t * channels, channels);
                 }
             }
+            refreshGuide();
             for (int t : targets) {
                 distance[t] = patchDistance(t, match[t], Integer.MAX_VALUE);
             }
@@ -399,7 +417,7 @@ final class PatchCompletion {
             int stride = width * channels;
             for (int row = 0; row < SIDE; row++, t += stride, s += stride) {
                 for (int k = 0; k < rowLength; k++) {
-                    int d = pixels[t + k] - pixels[s + k];
+                    int d = guide[t + k] - guide[s + k];
                     sum += d * d;
                 }
                 if (sum >= limit) {
@@ -407,6 +425,47 @@ final class PatchCompletion {
                 }
             }
             return sum;
+        }
+
+        /** From now on patches are compared on a smoothed copy of the pixels (kept up to date by {@link #refreshGuide}). */
+        void compareSmoothed() {
+            guide = smoothed(pixels);
+        }
+
+        /** The pixels after {@link #SMOOTHING_PASSES} passes of a [1 2 1] x [1 2 1] filter. */
+        private int[] smoothed(int[] pixels) {
+            int[] a = pixels;
+            for (int pass = 0; pass < SMOOTHING_PASSES; pass++) {
+                int[] tmp = new int[a.length], out = new int[a.length];
+                final int[] src = a;
+                IntStream.range(0, height).parallel().forEach(y -> {
+                    for (int x = 0; x < width; x++) {
+                        int l = Math.max(0, x - 1), r = Math.min(width - 1, x + 1);
+                        for (int c = 0; c < channels; c++) {
+                            tmp[(y * width + x) * channels + c] = src[(y * width + l) * channels + c]
+                                    + 2 * src[(y * width + x) * channels + c] + src[(y * width + r) * channels + c];
+                        }
+                    }
+                });
+                IntStream.range(0, height).parallel().forEach(y -> {
+                    int u = Math.max(0, y - 1), d = Math.min(height - 1, y + 1);
+                    for (int x = 0; x < width; x++) {
+                        for (int c = 0; c < channels; c++) {
+                            out[(y * width + x) * channels + c] = (tmp[(u * width + x) * channels + c]
+                                    + 2 * tmp[(y * width + x) * channels + c] + tmp[(d * width + x) * channels + c] + 8) / 16;
+                        }
+                    }
+                });
+                a = out;
+            }
+            return a;
+        }
+
+        /** After the hole's pixels changed: the smoothed copy follows them. */
+        void refreshGuide() {
+            if (guide != pixels) {
+                guide = smoothed(pixels);
+            }
         }
 
         /** Each hole pixel becomes the vote of every patch covering it, close matches weighing most. */
