@@ -99,15 +99,13 @@ final class PatchCompletion {
             for (int round = 0; round < rounds; round++) {
                 progress.step(workDone / workTotal, "filling (scale " + (pyramid.size() - level) + " of " + pyramid.size() + ")");
                 scale.search(round, seed * 1_000_003L + level * 1009L + round);
-                boolean last = level < pyramid.size() - 1;
-                scale.vote(last ? VOTE_FINAL : VOTE_SHARPNESS);
-                scale.refreshGuide();
-                if (level == 0 && round == rounds - 1) {
-                    for (int t : scale.targets) {
-                        if (scale.inHole[t]) {
-                            System.arraycopy(scale.pixels, scale.match[t] * scale.channels, scale.pixels, t * scale.channels, scale.channels);
-                        }
-                    }
+                boolean finerThanCoarsest = level < pyramid.size() - 1;
+                scale.vote(finerThanCoarsest ? VOTE_FINAL : VOTE_SHARPNESS);
+                if (round < rounds - 1) {
+                    // The next round searches on these pixels; the next scale makes its own guide.
+                    scale.refreshGuide();
+                } else if (level == 0) {
+                    scale.copyOwnPatchCentres();
                 }
                 workDone += scale.targets.length;
             }
@@ -132,6 +130,7 @@ final class PatchCompletion {
         final int[] pixels;
         /** What patches are compared on: the pixels, or a smoothed copy of them (see {@link #compareSmoothed}). */
         int[] guide;
+        private boolean smoothGuide;
         final boolean[] inHole;
         final boolean[] maySample;
         /** Largest side of the hole's bounds. */
@@ -331,11 +330,7 @@ final class PatchCompletion {
             // Distances are unknown yet: every covering patch votes equally once, then each
             // pixel takes its own patch's centre so the estimate is real texture, not an average.
             vote(Double.POSITIVE_INFINITY);
-            for (int t : targets) {
-                if (inHole[t]) {
-                    System.arraycopy(pixels, match[t] * channels, pixels, t * channels, channels);
-                }
-            }
+            copyOwnPatchCentres();
             refreshGuide();
             for (int t : targets) {
                 distance[t] = patchDistance(t, match[t], Integer.MAX_VALUE);
@@ -427,9 +422,21 @@ final class PatchCompletion {
             return sum;
         }
 
-        /** From now on patches are compared on a smoothed copy of the pixels (kept up to date by {@link #refreshGuide}). */
+        /** Each hole pixel takes the centre of its own patch's match: real texture, no average. */
+        void copyOwnPatchCentres() {
+            for (int t : targets) {
+                if (inHole[t]) {
+                    System.arraycopy(pixels, match[t] * channels, pixels, t * channels, channels);
+                }
+            }
+        }
+
+        /**
+         * From now on patches are compared on a smoothed copy of the pixels, made by the next
+         * {@link #refreshGuide} (every start of a scale calls it once its pixels are set).
+         */
         void compareSmoothed() {
-            guide = smoothed(pixels);
+            smoothGuide = true;
         }
 
         /** The pixels after {@link #SMOOTHING_PASSES} passes of a [1 2 1] x [1 2 1] filter. */
@@ -463,9 +470,7 @@ final class PatchCompletion {
 
         /** After the hole's pixels changed: the smoothed copy follows them. */
         void refreshGuide() {
-            if (guide != pixels) {
-                guide = smoothed(pixels);
-            }
+            guide = smoothGuide ? smoothed(pixels) : pixels;
         }
 
         /** Each hole pixel becomes the vote of every patch covering it, close matches weighing most. */
