@@ -1,0 +1,56 @@
+package atelier.daemon.neural.diffusion.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+
+/** torch.nn.Conv2d with bias: square kernel, padding keeps the size at stride 1 (k / 2). */
+public final class Conv2d extends NetworkBlock {
+
+    private static final Shape ONE = new Shape(1, 1);
+
+    private final int in;
+    private final int out;
+    private final int kernel;
+    private final Shape stride;
+    private final Shape padding;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public Conv2d(String key, int in, int out, int kernel) {
+        this(key, in, out, kernel, 1, kernel / 2);
+    }
+
+    public Conv2d(String key, int in, int out, int kernel, int stride, int padding) {
+        super(key);
+        this.in = in;
+        this.out = out;
+        this.kernel = kernel;
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+        this.weight = weight("weight", out, in, kernel, kernel);
+        this.bias = weight("bias", out);
+    }
+
+    public int outChannels() {
+        return out;
+    }
+
+    @Override
+    public NDArray apply(NDArray x) {
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, value(weight), value(bias), stride, padding, ONE, 1).singletonOrThrow();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        Shape s = inputs[0];
+        long h = (s.get(2) + 2 * padding.get(0) - kernel) / stride.get(0) + 1;
+        long w = (s.get(3) + 2 * padding.get(1) - kernel) / stride.get(1) + 1;
+        return new Shape[] {new Shape(s.get(0), out, h, w)};
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2d(" + in + "->" + out + ", " + kernel + "x" + kernel + ") " + key();
+    }
+}
