@@ -39,8 +39,11 @@ abstract class AlphaSpaceRun implements SchedulerRun {
     }
 
     @Override
-    public Latents fromImage(Latents image, Latents noise) {
-        double alpha = schedule.alphaCumprod(timesteps[0]);
+    public Latents imageAtLevel(int i, Latents image, Latents noise) {
+        if (i == timesteps.length) {
+            return image;
+        }
+        double alpha = schedule.alphaCumprod(timesteps[i]);
         return image.combined(Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
     }
 

@@ -50,6 +50,20 @@ public final class FloatLatents implements Latents {
     }
 
     @Override
+    public Latents masked(LatentMask editable, Latents elsewhere) {
+        editable.requireFits(shape);
+        float[] theirs = floatsOf(elsewhere);
+        float[] w = editable.weights();
+        float[] out = new float[values.length];
+        int plane = shape.height() * shape.width();
+        for (int i = 0; i < out.length; i++) {
+            float weight = w[i % plane];
+            out[i] = weight * values[i] + (1 - weight) * theirs[i];
+        }
+        return new FloatLatents(shape, out);
+    }
+
+    @Override
     public Latents withValues(float[] newValues) {
         return of(shape, newValues);
     }

@@ -16,6 +16,12 @@ public interface Latents {
     /** {@code a * this + b * other}; the axpy of BLAS with both sides weighted. */
     Latents combined(double a, Latents other, double b);
 
+    /**
+     * These latents where {@code editable} is 1, {@code elsewhere} where it is 0, mixed in
+     * between: {@code w * this + (1 - w) * elsewhere} with w broadcast over the channels.
+     */
+    Latents masked(LatentMask editable, Latents elsewhere);
+
     /** {@code this + b * other}. */
     default Latents plus(Latents other, double b) {
         return combined(1, other, b);

@@ -72,8 +72,36 @@ public final class Sampler<C> {
         return denoise(run, run.fromImage(image, noise.like(image)), guidance, noise, progress);
     }
 
+    /**
+     * Inpainting with a model that has no mask input (latent-mask blending): sampled as
+     * image-to-image (from pure noise at strength 1), and before and after every step the
+     * latents outside {@code editable} are the picture's own at that step's noise level, so
+     * only the selection is generated, and generated to fit what surrounds it.
+     */
+    public Latents inpaint(Latents image, LatentMask editable, double strength, Guidance<C> guidance, int steps, long seed,
+            Progress progress) throws JobCancelledException {
+        SchedulerRun run = scheduler.plan(steps, strength);
+        GaussianNoise noise = new GaussianNoise(seed);
+        Latents fixedNoise = noise.like(image);
+        Latents start = strength >= 1 ? run.fromNoise(fixedNoise) : run.fromImage(image, fixedNoise);
+        KeptPicture kept = new KeptPicture(image, editable, fixedNoise);
+        return denoise(run, kept.apply(run, 0, start), guidance, noise, progress, kept);
+    }
+
+    /** The picture kept outside the editable part, re-noised to each step's level with one fixed noise. */
+    private record KeptPicture(Latents image, LatentMask editable, Latents noise) {
+        Latents apply(SchedulerRun run, int level, Latents x) {
+            return x.masked(editable, run.imageAtLevel(level, image, noise));
+        }
+    }
+
     private Latents denoise(SchedulerRun run, Latents start, Guidance<C> guidance, GaussianNoise noise, Progress progress)
             throws JobCancelledException {
+        return denoise(run, start, guidance, noise, progress, null);
+    }
+
+    private Latents denoise(SchedulerRun run, Latents start, Guidance<C> guidance, GaussianNoise noise, Progress progress,
+            KeptPicture kept) throws JobCancelledException {
         int steps = run.steps();
         Latents x = start;
         for (int i = 0; i < steps; i++) {
@@ -82,7 +110,7 @@ public final class Sampler<C> {
             Latents input = scale == 1 ? x : x.scaled(scale);
             Latents predictedNoise = guidance.predictNoise(model, input, run.timestep(i));
             SchedulerRun.Step step = run.step(i, x, predictedNoise, noise);
-            x = step.next();
+            x = kept == null ? step.next() : kept.apply(run, i + 1, step.next());
             if (previews != null && (i + 1) % previewEvery == 0) {
                 previews.show(i + 1, steps, LatentPreview.toRgb(step.denoised()));
             }

@@ -20,7 +20,16 @@ public interface SchedulerRun {
     Latents fromNoise(Latents noise);
 
     /** The starting latents of image-to-image: the picture's latents noised to the first step's level. */
-    Latents fromImage(Latents image, Latents noise);
+    default Latents fromImage(Latents image, Latents noise) {
+        return imageAtLevel(0, image, noise);
+    }
+
+    /**
+     * The picture's latents noised to the level the latents have before step i, as this run
+     * would have them; i = steps() is the clean picture. Inpainting with a model that has no
+     * mask input puts these outside the mask after every step.
+     */
+    Latents imageAtLevel(int i, Latents image, Latents noise);
 
     /**
      * Step i: from the latents {@code x} the network saw and its noise prediction, the

@@ -60,8 +60,8 @@ abstract class SigmaRun implements SchedulerRun {
     }
 
     @Override
-    public Latents fromImage(Latents image, Latents noise) {
-        return image.plus(noise, sigmas[0]);
+    public Latents imageAtLevel(int i, Latents image, Latents noise) {
+        return image.plus(noise, sigmas[i]);
     }
 
     @Override

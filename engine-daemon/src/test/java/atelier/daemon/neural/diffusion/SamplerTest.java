@@ -48,6 +48,46 @@ class SamplerTest {
     }
 
     @Test
+    void inpaintingKeepsThePictureOutsideTheMaskAndGeneratesInside() throws Exception {
+        float[] picture = new float[SHAPE.size()];
+        for (int i = 0; i < picture.length; i++) {
+            picture[i] = (float) Math.cos(i * 0.37);
+        }
+        Latents image = FloatLatents.of(SHAPE, picture);
+        // The left half of every row is editable, the right half kept; one soft column between.
+        float[] weights = new float[SHAPE.height() * SHAPE.width()];
+        for (int y = 0; y < SHAPE.height(); y++) {
+            for (int x = 0; x < SHAPE.width(); x++) {
+                weights[y * SHAPE.width() + x] = x < 3 ? 1 : x == 3 ? 0.5f : 0;
+            }
+        }
+        LatentMask editable = new LatentMask(SHAPE.height(), SHAPE.width(), weights);
+        for (String name : Scheduler.NAMES) {
+            for (double strength : new double[] {1, 0.6}) {
+                Sampler<Double> sampler = new Sampler<>(new ToyModel(), Scheduler.named(name));
+                Latents out = sampler.inpaint(image, editable, strength, new Guidance<>(1.0, 0.0, 4), 6, 7, Progress.NONE);
+                FloatLatents result = (FloatLatents) out;
+                FloatLatents original = (FloatLatents) image;
+                double insideChange = 0;
+                for (int c = 0; c < SHAPE.channels(); c++) {
+                    for (int y = 0; y < SHAPE.height(); y++) {
+                        for (int x = 0; x < SHAPE.width(); x++) {
+                            if (x > 3) {
+                                assertEquals(original.get(c, y, x), result.get(c, y, x), name + " kept at " + x + "," + y);
+                            } else if (x < 3) {
+                                insideChange = Math.max(insideChange, Math.abs(original.get(c, y, x) - result.get(c, y, x)));
+                            }
+                        }
+                    }
+                }
+                assertTrue(insideChange > 0.05, name + " strength " + strength + " changed the selection by only " + insideChange);
+                assertArrayEquals(out.toFloats(), sampler.inpaint(image, editable, strength, new Guidance<>(1.0, 0.0, 4), 6, 7,
+                        Progress.NONE).toFloats(), name + " reproducible");
+            }
+        }
+    }
+
+    @Test
     void seededNoiseIsStandardNormal() {
         float[] values = new GaussianNoise(99).next(200_000);
         double sum = 0;
