@@ -76,6 +76,18 @@ public record Bounds(int x, int y, int width, int height) {
         return new Bounds(left, top, w, h);
     }
 
+    /**
+     * Grown (keeping the centre) so each side is at least {@code minSide} where the canvas
+     * allows, then shifted back inside the canvas.
+     */
+    public Bounds atLeast(int minSide, Extent canvas) {
+        int w = Math.min(Math.max(width, minSide), canvas.width());
+        int h = Math.min(Math.max(height, minSide), canvas.height());
+        int left = Math.max(0, Math.min(x - (w - width) / 2, canvas.width() - w));
+        int top = Math.max(0, Math.min(y - (h - height) / 2, canvas.height() - h));
+        return new Bounds(left, top, w, h);
+    }
+
     /** The same rectangle in the coordinates of a region whose top left is origin's. */
     public Bounds relativeTo(Bounds origin) {
         return new Bounds(x - origin.x, y - origin.y, width, height);
