@@ -81,4 +81,83 @@ public final class Mask {
         }
         return out;
     }
+
+    /**
+     * The selection grown by {@code radius} pixels: each pixel takes the strongest value within
+     * a square of that radius (separable running maximum, linear in the radius).
+     */
+    public Mask grown(int radius) {
+        if (radius < 0) {
+            throw new IllegalArgumentException("grow radius " + radius);
+        }
+        if (radius == 0) {
+            return wrap(extent, values.clone());
+        }
+        int w = extent.width(), h = extent.height();
+        byte[] rows = new byte[values.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int best = 0;
+                for (int k = Math.max(0, x - radius); k <= Math.min(w - 1, x + radius); k++) {
+                    best = Math.max(best, values[y * w + k] & 0xFF);
+                }
+                rows[y * w + x] = (byte) best;
+            }
+        }
+        byte[] out = new byte[values.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int best = 0;
+                for (int k = Math.max(0, y - radius); k <= Math.min(h - 1, y + radius); k++) {
+                    best = Math.max(best, rows[k * w + x] & 0xFF);
+                }
+                out[y * w + x] = (byte) best;
+            }
+        }
+        return wrap(extent, out);
+    }
+
+    /**
+     * Softened edges: three box blurs of {@code radius} (close to a Gaussian of sigma ~ radius),
+     * so the selection fades out over about that many pixels on each side of its edge.
+     */
+    public Mask feathered(int radius) {
+        if (radius < 0) {
+            throw new IllegalArgumentException("feather radius " + radius);
+        }
+        int w = extent.width(), h = extent.height();
+        float[] v = new float[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values[i] & 0xFF;
+        }
+        for (int pass = 0; pass < 3 && radius > 0; pass++) {
+            v = boxBlur(v, w, h, radius, true);
+            v = boxBlur(v, w, h, radius, false);
+        }
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (byte) Math.min(255, Math.round(v[i]));
+        }
+        return wrap(extent, out);
+    }
+
+    /** A running-sum box blur along rows or columns; the border is extended by its edge value. */
+    private static float[] boxBlur(float[] in, int w, int h, int r, boolean alongRows) {
+        float[] out = new float[in.length];
+        int lines = alongRows ? h : w;
+        int length = alongRows ? w : h;
+        for (int line = 0; line < lines; line++) {
+            int base = alongRows ? line * w : line;
+            int step = alongRows ? 1 : w;
+            double sum = 0;
+            for (int k = -r; k <= r; k++) {
+                sum += in[base + Math.min(length - 1, Math.max(0, k)) * step];
+            }
+            for (int i = 0; i < length; i++) {
+                out[base + i * step] = (float) (sum / (2 * r + 1));
+                sum += in[base + Math.min(length - 1, i + r + 1) * step] - in[base + Math.max(0, i - r) * step];
+            }
+        }
+        return out;
+    }
 }
