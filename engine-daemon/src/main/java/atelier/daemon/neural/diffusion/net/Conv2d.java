@@ -36,9 +36,24 @@ public final class Conv2d extends NetworkBlock {
         return out;
     }
 
+    private volatile java.util.List<LowRankDelta> deltas = java.util.List.of();
+
     @Override
     public NDArray apply(NDArray x) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, value(weight), value(bias), stride, padding, ONE, 1).singletonOrThrow();
+        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, value(weight), value(bias), stride, padding, ONE, 1).singletonOrThrow();
+        for (LowRankDelta delta : deltas) {
+            // A linear-layer LoRA on a 1x1 conv (SD 1.5's proj_in/proj_out) comes as 2-D factors.
+            NDArray down = delta.down().getShape().dimension() == 2 ? delta.down().expandDims(-1).expandDims(-1) : delta.down();
+            NDArray up = delta.up().getShape().dimension() == 2 ? delta.up().expandDims(-1).expandDims(-1) : delta.up();
+            NDArray low = ai.djl.nn.convolutional.Conv2d.conv2d(x, down, null, stride, padding, ONE, 1).singletonOrThrow();
+            y = y.add(ai.djl.nn.convolutional.Conv2d.conv2d(low, up).singletonOrThrow().mul(delta.scale()));
+        }
+        return y;
+    }
+
+    /** The LoRA changes this layer runs with from now on (none: the base weights alone). */
+    public void adapt(java.util.List<LowRankDelta> changes) {
+        deltas = java.util.List.copyOf(changes);
     }
 
     @Override

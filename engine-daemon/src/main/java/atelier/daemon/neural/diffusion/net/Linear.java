@@ -18,9 +18,21 @@ public final class Linear extends NetworkBlock {
         this.bias = withBias ? weight("bias", out) : null;
     }
 
+    private volatile java.util.List<LowRankDelta> deltas = java.util.List.of();
+
     @Override
     public NDArray apply(NDArray x) {
-        return ai.djl.nn.core.Linear.linear(x, value(weight), bias == null ? null : value(bias)).singletonOrThrow();
+        NDArray y = ai.djl.nn.core.Linear.linear(x, value(weight), bias == null ? null : value(bias)).singletonOrThrow();
+        for (LowRankDelta delta : deltas) {
+            NDArray low = ai.djl.nn.core.Linear.linear(x, delta.down()).singletonOrThrow();
+            y = y.add(ai.djl.nn.core.Linear.linear(low, delta.up()).singletonOrThrow().mul(delta.scale()));
+        }
+        return y;
+    }
+
+    /** The LoRA changes this layer runs with from now on (none: the base weights alone). */
+    public void adapt(java.util.List<LowRankDelta> changes) {
+        deltas = java.util.List.copyOf(changes);
     }
 
     @Override
