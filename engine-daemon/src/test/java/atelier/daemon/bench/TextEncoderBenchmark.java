@@ -10,7 +10,9 @@ import atelier.daemon.neural.diffusion.net.CheckpointWeights;
 import atelier.daemon.neural.diffusion.net.TextEncoder;
 import atelier.daemon.neural.diffusion.net.TorchReference;
 import atelier.daemon.neural.diffusion.net.TorchRuntime;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,8 +23,9 @@ import java.util.SplittableRandom;
  * SD 1.5's text encoder (CLIP ViT-L/14, full size, random weights) in Atelier beside the same
  * network in PyTorch, OpenAI's CLIP code run by Debian's python3-torch, in one run: one guided
  * step's encode, a batch of 2 prompts (prompt and negative), one warm-up then the median of
- * REPEATS; both on the CPU in fp32 with libtorch's intra-op threads set alike. Prints the times,
- * Atelier's over PyTorch's, and each process's peak resident memory. Debian's torch multiplies
+ * REPEATS; both on the CPU in fp32 with libtorch's intra-op threads set alike. Prints the wall
+ * times, Atelier's over PyTorch's, each process's CPU time (steadier than wall time on a busy
+ * machine) and peak resident memory. Debian's torch multiplies
  * matrices with whatever libblas.so.3 is, so a fair comparison needs libopenblas0-pthread installed
  * (the benchmark says when it is not). Run from engine-daemon/ (the reference scripts are found
  * under src/test/python) with `./bench textEncoder [REPEATS]`.
@@ -39,6 +42,8 @@ public final class TextEncoderBenchmark {
         float[] ids = promptAndEmptyPrompt();
 
         double[] atelier = new double[repeats];
+        double[] atelierCpu = new double[repeats];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (NDManager manager = torch.newManager()) {
             TextEncoder encoder = new TextEncoder(widths);
             CheckpointWeights.random(encoder, manager, torch.device(), torch.computeType());
@@ -50,7 +55,9 @@ public final class TextEncoderBenchmark {
             encoder.encode(input).close();
             for (int r = 0; r < repeats; r++) {
                 long start = System.nanoTime();
+                long cpuStart = os.getProcessCpuTime();
                 encoder.encode(input).close();
+                atelierCpu[r] = (os.getProcessCpuTime() - cpuStart) / 1e9;
                 atelier[r] = (System.nanoTime() - start) / 1e9;
             }
         }
@@ -61,18 +68,23 @@ public final class TextEncoderBenchmark {
                 Map.of("ids", new TorchReference.Tensor(new long[] {2, N}, ids)), "" + widths.textWidth(), "" + widths.textLayers(),
                 "" + widths.textHeads(), "" + widths.textVocab(), "" + widths.textPositions(), "" + threads, "" + repeats);
         double[] pytorch = new double[repeats];
+        double[] pytorchCpu = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             pytorch[r] = reference.get("seconds")[r];
+            pytorchCpu[r] = reference.get("cpu_seconds")[r];
         }
         long pytorchPeakKib = (long) reference.get("peak_rss_kib")[0];
 
+        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         double a = median(atelier);
         double p = median(pytorch);
-        System.out.printf("SD 1.5 text encoder (CLIP ViT-L/14, %d layers x %d wide), batch of 2 x %d tokens, %s, %d intra-op threads%n",
-                widths.textLayers(), widths.textWidth(), N, torch.describe(), threads);
-        System.out.printf("%-28s %10s %14s%n", "", "median ms", "peak RSS MiB");
-        System.out.printf("%-28s %10.1f %14d%n", "Atelier (DJL)", a * 1000, atelierPeakKib / 1024);
-        System.out.printf("%-28s %10.1f %14d%n", "PyTorch (OpenAI CLIP code)", p * 1000, pytorchPeakKib / 1024);
+        System.out.printf("SD 1.5 text encoder (CLIP ViT-L/14, %d layers x %d wide), batch of 2 x %d tokens, %s, %d intra-op threads, "
+                + "load average %s on %d cores%n", widths.textLayers(), widths.textWidth(), N, torch.describe(), threads, load,
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-28s %10s %14s %14s%n", "", "median ms", "median CPU ms", "peak RSS MiB");
+        System.out.printf("%-28s %10.1f %14.1f %14d%n", "Atelier (DJL)", a * 1000, median(atelierCpu) * 1000, atelierPeakKib / 1024);
+        System.out.printf("%-28s %10.1f %14.1f %14d%n", "PyTorch (OpenAI CLIP code)", p * 1000, median(pytorchCpu) * 1000,
+                pytorchPeakKib / 1024);
         System.out.printf("Atelier / PyTorch time: %.2f (runs: Atelier %s ms, PyTorch %s ms)%n", a / p, millis(atelier),
                 millis(pytorch));
         if (reference.get("openblas")[0] == 0) {
