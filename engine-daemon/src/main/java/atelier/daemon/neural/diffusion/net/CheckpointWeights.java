@@ -50,6 +50,30 @@ public final class CheckpointWeights {
         }
     }
 
+    /**
+     * Sets every parameter of {@code network} to random values scaled like a freshly initialised
+     * network (matrices 1/sqrt(fan-in), norm scales near 1, biases near 0), with no file: what
+     * benchmarks of full-size networks run on, where only the time and memory matter.
+     */
+    public static void random(Block network, NDManager manager, Device device, DataType computeType) {
+        for (Pair<Parameter, Shape> slot : slots(network)) {
+            Shape shape = slot.getValue();
+            String name = slot.getKey().getName();
+            NDArray values;
+            if (shape.dimension() >= 2) {
+                values = manager.randomNormal(0, (float) (1 / Math.sqrt(shape.size() / shape.get(0))), shape, DataType.FLOAT32, device);
+            } else {
+                values = manager.randomNormal(name.endsWith(".weight") ? 1 : 0, 0.02f, shape, DataType.FLOAT32, device);
+            }
+            if (computeType != DataType.FLOAT32) {
+                NDArray converted = values.toType(computeType, false);
+                values.close();
+                values = converted;
+            }
+            slot.getKey().setArray(values);
+        }
+    }
+
     /** Every parameter below {@code network} with the shape its block expects, in module order. */
     static java.util.List<Pair<Parameter, Shape>> slots(Block network) {
         java.util.List<Pair<Parameter, Shape>> slots = new java.util.ArrayList<>();
