@@ -8,6 +8,7 @@ import atelier.bridge.client.JobListener;
 import atelier.bridge.models.ModelInstaller;
 import atelier.bridge.models.ModelManifest;
 import atelier.bridge.models.ModelState;
+import atelier.bridge.models.ResumableDownload;
 import atelier.bridge.thrift.Capabilities;
 import atelier.bridge.thrift.EditRequest;
 import atelier.bridge.thrift.EditResult;
@@ -72,7 +73,8 @@ public final class AtelierCommand {
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               atelier status
-              atelier models list|install NAME|remove NAME   (works with no daemon; NAME: isnet)
+              atelier models list|install NAME [--trust-unverified]|remove NAME   (works with no daemon;
+                                 `atelier models list` names the models)
             options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
             (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
             """.formatted(AtelierHome.DEFAULT_PORT);
@@ -97,7 +99,7 @@ public final class AtelierCommand {
 
     public int run(String[] args) {
         try {
-            CommandLine line = CommandLine.parse(args, Set.of("alpha-only"));
+            CommandLine line = CommandLine.parse(args, Set.of("alpha-only", "trust-unverified"));
             String verb = line.verb();
             if (verb.equals("help") || verb.equals("--help") || verb.equals("-h")) {
                 out.print(USAGE);
@@ -166,10 +168,14 @@ public final class AtelierCommand {
 
     /** `models list|install NAME|remove NAME`: the model directory, with no daemon. */
     private int models(CommandLine line) throws UsageException, IOException {
-        line.allowOnly(Set.of());
+        line.allowOnly(Set.of("trust-unverified"));
         List<String> words = line.arguments();
         String action = words.isEmpty() ? "list" : words.get(0);
-        ModelInstaller installer = new ModelInstaller(ModelManifest.bundled(), home.modelDir(), null, out);
+        ProgressBar bar = new ProgressBar(err, console);
+        ModelInstaller installer = new ModelInstaller(ModelManifest.bundled(), home.modelDir(), null, out,
+                ResumableDownload.overHttp(), (file, bytes, total) -> bar.show(total > 0 ? (double) bytes / total : 0, file,
+                ModelState.bytes(bytes) + (total > 0 ? " of " + ModelState.bytes(total) : "")),
+                line.text("trust-unverified") != null);
         try {
             switch (action) {
                 case "list" -> {
@@ -187,7 +193,7 @@ public final class AtelierCommand {
                         throw new UsageException("models " + action + " takes one model name");
                     }
                     if (action.equals("install")) {
-                        installer.install(words.get(1));
+                        install(installer, words.get(1), bar);
                     } else {
                         out.println(installer.remove(words.get(1)) ? "removed " + words.get(1) + " from " + home.modelDir()
                                 : words.get(1) + " was not installed");
@@ -198,6 +204,27 @@ public final class AtelierCommand {
             }
         } catch (IllegalArgumentException unknownModel) {
             throw new UsageException(unknownModel.getMessage());
+        }
+    }
+
+    /** Installs with a progress bar; a Ctrl-C leaves the partial download, and says how to resume it. */
+    private void install(ModelInstaller installer, String name, ProgressBar bar) throws IOException {
+        Path staging = installer.stagingDir(name);
+        Thread stopped = new Thread(() -> {
+            bar.finish();
+            err.println("stopped: what was downloaded stays in " + staging + "; run `atelier models install " + name
+                    + "` again to continue, or `atelier models remove " + name + "` to delete it");
+        });
+        Runtime.getRuntime().addShutdownHook(stopped);
+        try {
+            installer.install(name);
+        } finally {
+            bar.finish();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopped);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is already stopping: the hook runs and says how to resume.
+            }
         }
     }
 

@@ -21,16 +21,23 @@ final class ProgressBar implements JobListener {
 
     @Override
     public void progress(JobStatus status) {
-        String stage = status.getStage();
+        show(status.getProgress(), status.getStage(), "");
+    }
+
+    /**
+     * Draws the bar at {@code fraction} (0..1) for {@code stage}; {@code detail} is drawn on a
+     * console only, so a log gets one line a stage.
+     */
+    void show(double fraction, String stage, String detail) {
         if (console) {
-            int filled = (int) Math.round(Math.max(0, Math.min(1, status.getProgress())) * WIDTH);
-            String line = String.format("[%s%s] %3d%% %s", "#".repeat(filled), ".".repeat(WIDTH - filled),
-                    Math.round(status.getProgress() * 100), stage);
+            int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * WIDTH);
+            String line = String.format("[%s%s] %3d%% %s%s", "#".repeat(filled), ".".repeat(WIDTH - filled),
+                    Math.round(fraction * 100), stage, detail.isEmpty() ? "" : " " + detail);
             out.print("\r" + line + " ".repeat(Math.max(0, drawnLength - line.length())));
             drawnLength = line.length();
             out.flush();
         } else if (!stage.equals(lastStage)) {
-            out.printf("%3d%% %s%n", Math.round(status.getProgress() * 100), stage);
+            out.printf("%3d%% %s%n", Math.round(fraction * 100), stage);
         }
         lastStage = stage;
     }

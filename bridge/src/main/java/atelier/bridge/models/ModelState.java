@@ -22,16 +22,25 @@ public record ModelState(ModelPackage model, Path dir, List<FileState> files) {
 
     /** Reads every file of the package and checks its size and sha256. */
     public static ModelState inspect(Path modelDir, ModelPackage model) throws IOException {
+        return inspect(modelDir, model, true);
+    }
+
+    /** Checks only that every file is there with its pinned size: no file is read. */
+    public static ModelState inspectSizes(Path modelDir, ModelPackage model) throws IOException {
+        return inspect(modelDir, model, false);
+    }
+
+    private static ModelState inspect(Path modelDir, ModelPackage model, boolean readContents) throws IOException {
         Path dir = modelDir.resolve(model.name());
         List<FileState> files = new ArrayList<>();
         for (ModelFile file : model.files()) {
             Path path = dir.resolve(file.name());
             if (!Files.isRegularFile(path)) {
                 files.add(new FileState(file, path, Status.MISSING, "not installed"));
-            } else if (Files.size(path) != file.size()) {
+            } else if (file.size() != null && Files.size(path) != file.size()) {
                 files.add(new FileState(file, path, Status.DAMAGED, String.format("%d bytes where the manifest says %d",
                         Files.size(path), file.size())));
-            } else if (!ModelInstaller.sha256(path).equals(file.sha256())) {
+            } else if (readContents && file.pinned() && !ModelInstaller.sha256(path).equals(file.sha256())) {
                 files.add(new FileState(file, path, Status.DAMAGED, "its sha256 differs from the manifest's"));
             } else {
                 files.add(new FileState(file, path, Status.OK, null));
@@ -54,18 +63,43 @@ public record ModelState(ModelPackage model, Path dir, List<FileState> files) {
         return "reinstall it with `atelier models install " + model.name() + "`";
     }
 
+    /** Wide enough for the longest package name, so `models list` reads as a table. */
+    private static final int NAME_WIDTH = 25;
+
+    /** Bytes the way a person reads them: 4.27 GB, 723 MB, 961 kB (decimal, as Hugging Face shows them). */
+    public static String bytes(long count) {
+        if (count < 1000) {
+            return count + " bytes";
+        }
+        String[] units = {"kB", "MB", "GB", "TB"};
+        double value = count;
+        int unit = -1;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, value < 10 ? "%.2f %s" : value < 100 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    }
+
     /** One line for `atelier models list`. */
     public String summary() {
+        String name = String.format("%-" + NAME_WIDTH + "s", model.name());
         if (intact()) {
-            long bytes = files.stream().mapToLong(f -> f.file().size()).sum();
-            return String.format("%-10s installed (%d bytes, %s) in %s; engines: %s", model.name(), bytes, model.licence(), dir,
-                    String.join(", ", files.stream().map(f -> f.file().engine()).toList()));
+            long bytes = 0;
+            for (FileState file : files) {
+                bytes += file.path().toFile().length();
+            }
+            String unverified = files.stream().anyMatch(f -> !f.file().pinned()) ? " (installed unverified: no pinned sha256)" : "";
+            return String.format("%s installed, %s, %s, in %s; engines: %s%s", name, bytes(bytes), model.licence(), dir,
+                    String.join(", ", files.stream().map(f -> f.file().engine()).distinct().toList()), unverified);
         }
         if (absent()) {
-            return String.format("%-10s not installed: %s (%s)", model.name(), model.description(), model.licence());
+            Long size = model.size();
+            return String.format("%s not installed, %s, %s: %s", name, size == null ? "size not pinned" : bytes(size),
+                    model.licence(), model.description());
         }
         List<String> problems = files.stream().filter(f -> f.status() != Status.OK)
                 .map(f -> f.file().name() + ": " + f.problem()).toList();
-        return String.format("%-10s damaged (%s): %s", model.name(), String.join("; ", problems), howToRepair());
+        return String.format("%s damaged (%s): %s", name, String.join("; ", problems), howToRepair());
     }
 }

@@ -27,7 +27,9 @@ class ModelsCommandTest {
     void installListRemoveWithoutADaemon(@TempDir Path root) throws Exception {
         AtelierHome home = AtelierHome.under(root);
         assertEquals(0, atelier(home, "models", "list"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("isnet      not installed"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s).*isnet +not installed.*"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s).*sd15-inpainting +not installed, 4.27 GB, CreativeML OpenRAIL-M.*"),
+                out.toString(StandardCharsets.UTF_8));
 
         assertEquals(0, atelier(home, "models", "install", "isnet"), err.toString(StandardCharsets.UTF_8));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("AGPL-3.0"));
@@ -35,7 +37,7 @@ class ModelsCommandTest {
         assertEquals(0, atelier(home, "models", "install", "isnet"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("already installed"));
         assertEquals(0, atelier(home, "models", "list"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("isnet      installed"), out.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s).*isnet +installed.*"), out.toString(StandardCharsets.UTF_8));
         assertEquals(false, Files.exists(root.resolve("config/token")), "no daemon was started");
 
         assertEquals(0, atelier(home, "models", "remove", "isnet"));
@@ -49,5 +51,13 @@ class ModelsCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("isnet"), err.toString(StandardCharsets.UTF_8));
         assertEquals(2, atelier(home, "models", "fetch", "isnet"));
         assertEquals(2, atelier(home, "models", "install"));
+    }
+
+    @Test
+    void aModelWithoutPinnedHashesIsRefusedWithTheFlagThatWouldInstallIt(@TempDir Path root) {
+        AtelierHome home = AtelierHome.under(root);
+        assertEquals(1, atelier(home, "models", "install", "clip-tokenizer"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--trust-unverified"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.notExists(home.modelDir().resolve("clip-tokenizer")));
     }
 }

@@ -14,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The .safetensors files an artist dropped straight into the model directory, each named after
- * its file and told apart by its header alone ("sd15", "lora", "unknown: why"); no weights are
- * read, so listing a folder of 4 GB checkpoints takes milliseconds. Nothing here is installed
- * from the manifest, so nothing is checked against a sha256.
+ * The .safetensors files in the model directory, each named after its file and told apart by
+ * its header alone ("sd15", "lora", "unknown: why"): those an artist dropped straight in, and
+ * those `atelier models install` put one level down, in a package's directory (sd15/,
+ * controlnet-lineart/, ...). Hidden directories are the installer's unfinished work and are
+ * skipped. No weights are read, so listing a folder of 4 GB checkpoints takes milliseconds;
+ * the installer checked the sha256 of what it installed, so nothing is hashed here.
  */
 final class CheckpointListing {
 
@@ -30,8 +32,19 @@ final class CheckpointListing {
     /** One ModelInfo a file, by name; an empty list when the directory does not exist. */
     static List<ModelInfo> scan(Path modelDir) {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir, "*" + EXTENSION)) {
-            entries.forEach(files::add);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
+            for (Path entry : entries) {
+                if (entry.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                if (Files.isDirectory(entry)) {
+                    try (DirectoryStream<Path> installed = Files.newDirectoryStream(entry, "*" + EXTENSION)) {
+                        installed.forEach(files::add);
+                    }
+                } else if (entry.getFileName().toString().endsWith(EXTENSION)) {
+                    files.add(entry);
+                }
+            }
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {

@@ -67,6 +67,22 @@ class CheckpointsInModelDirTest {
     }
 
     @Test
+    void checkpointsTheInstallerPutInPackageDirectoriesAreListedAndUnfinishedDownloadsAreNot(@TempDir Path models)
+            throws Exception {
+        Files.createDirectories(models.resolve("sd15-inpainting"));
+        TinyCheckpoint.sd15Inpainting(models.resolve("sd15-inpainting/sd-v1-5-inpainting.safetensors"), DType.F16, 1);
+        Files.createDirectories(models.resolve("controlnet-lineart"));
+        TinyCheckpoint.controlNet(models.resolve("controlnet-lineart/control_v11p_sd15_lineart_fp16.safetensors"), DType.F16, 2);
+        Files.createDirectories(models.resolve(".sd15.download"));
+        TinyCheckpoint.sd15(models.resolve(".sd15.download/v1-5-pruned-emaonly.safetensors"), DType.F16, 3);
+
+        try (InstalledModels installed = InstalledModels.scan(models, ModelManifest.bundled())) {
+            Map<String, String> kinds = kinds(installed.infos());
+            assertEquals(Map.of("sd-v1-5-inpainting", "sd15-inpainting", "control_v11p_sd15_lineart_fp16", "controlnet"), kinds);
+        }
+    }
+
+    @Test
     void aMissingModelDirectoryListsNothing(@TempDir Path root) {
         try (InstalledModels installed = InstalledModels.scan(root.resolve("absent"), ModelManifest.bundled())) {
             assertEquals(List.of(), installed.infos());
