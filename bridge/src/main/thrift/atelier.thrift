@@ -138,6 +138,30 @@ struct EditRequest {
    * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
    */
   19: optional double aspectRatio,
+  /**
+   * Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+   * (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+   */
+  20: optional string scheduler,
+  /** Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5. */
+  21: optional double guidance,
+  /** Model engines: LoRAs from the model directory to apply, at most 8, each at its weight. */
+  22: optional list<LoraChoice> loras,
+  /**
+   * inpaint and model content-fill: grow the selection by this many pixels before the model
+   * generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+   * the selection itself are never changed.
+   */
+  23: optional i32 maskGrow,
+  /** inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8. */
+  24: optional i32 maskFeather,
+}
+
+/** One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it. */
+struct LoraChoice {
+  1: required string name,
+  /** -2.0 to 2.0; 0 leaves the model as it is. Default 1.0. */
+  2: optional double weight = 1.0,
 }
 
 /** An engine that can run an operation. */

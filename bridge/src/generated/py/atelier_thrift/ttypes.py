@@ -355,11 +355,19 @@ class EditRequest(object):
      - gapClosing: colorize: close gaps in the line art up to this many pixels wide, 0 to 32. Default 4.
      - aspectRatio: outpaint: instead of `extend`, grow the canvas evenly on the short sides until
     width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
+     - scheduler: Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+    (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+     - guidance: Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5.
+     - loras: Model engines: LoRAs from the model directory to apply, at most 8, each at its weight.
+     - maskGrow: inpaint and model content-fill: grow the selection by this many pixels before the model
+    generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+    the selection itself are never changed.
+     - maskFeather: inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -379,6 +387,11 @@ class EditRequest(object):
         self.flats = flats
         self.gapClosing = gapClosing
         self.aspectRatio = aspectRatio
+        self.scheduler = scheduler
+        self.guidance = guidance
+        self.loras = loras
+        self.maskGrow = maskGrow
+        self.maskFeather = maskFeather
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -489,6 +502,37 @@ class EditRequest(object):
                     self.aspectRatio = iprot.readDouble()
                 else:
                     iprot.skip(ftype)
+            elif fid == 20:
+                if ftype == TType.STRING:
+                    self.scheduler = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 21:
+                if ftype == TType.DOUBLE:
+                    self.guidance = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 22:
+                if ftype == TType.LIST:
+                    self.loras = []
+                    (_etype3, _size0) = iprot.readListBegin()
+                    for _i4 in range(_size0):
+                        _elem5 = LoraChoice()
+                        _elem5.read(iprot)
+                        self.loras.append(_elem5)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 23:
+                if ftype == TType.I32:
+                    self.maskGrow = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 24:
+                if ftype == TType.I32:
+                    self.maskFeather = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -575,10 +619,105 @@ class EditRequest(object):
             oprot.writeFieldBegin('aspectRatio', TType.DOUBLE, 19)
             oprot.writeDouble(self.aspectRatio)
             oprot.writeFieldEnd()
+        if self.scheduler is not None:
+            oprot.writeFieldBegin('scheduler', TType.STRING, 20)
+            oprot.writeString(self.scheduler.encode('utf-8') if sys.version_info[0] == 2 else self.scheduler)
+            oprot.writeFieldEnd()
+        if self.guidance is not None:
+            oprot.writeFieldBegin('guidance', TType.DOUBLE, 21)
+            oprot.writeDouble(self.guidance)
+            oprot.writeFieldEnd()
+        if self.loras is not None:
+            oprot.writeFieldBegin('loras', TType.LIST, 22)
+            oprot.writeListBegin(TType.STRUCT, len(self.loras))
+            for iter6 in self.loras:
+                iter6.write(oprot)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.maskGrow is not None:
+            oprot.writeFieldBegin('maskGrow', TType.I32, 23)
+            oprot.writeI32(self.maskGrow)
+            oprot.writeFieldEnd()
+        if self.maskFeather is not None:
+            oprot.writeFieldBegin('maskFeather', TType.I32, 24)
+            oprot.writeI32(self.maskFeather)
+            oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
 
     def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class LoraChoice(object):
+    """
+    One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it.
+
+    Attributes:
+     - name
+     - weight: -2.0 to 2.0; 0 leaves the model as it is. Default 1.0.
+
+    """
+
+
+    def __init__(self, name=None, weight=1.0000000000000000,):
+        self.name = name
+        self.weight = weight
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.DOUBLE:
+                    self.weight = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('LoraChoice')
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 1)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        if self.weight is not None:
+            oprot.writeFieldBegin('weight', TType.DOUBLE, 2)
+            oprot.writeDouble(self.weight)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        if self.name is None:
+            raise TProtocolException(message='Required field name is unset!')
         return
 
     def __repr__(self):
@@ -714,11 +853,11 @@ class OperationSupport(object):
             elif fid == 2:
                 if ftype == TType.LIST:
                     self.engines = []
-                    (_etype3, _size0) = iprot.readListBegin()
-                    for _i4 in range(_size0):
-                        _elem5 = EngineInfo()
-                        _elem5.read(iprot)
-                        self.engines.append(_elem5)
+                    (_etype10, _size7) = iprot.readListBegin()
+                    for _i11 in range(_size7):
+                        _elem12 = EngineInfo()
+                        _elem12.read(iprot)
+                        self.engines.append(_elem12)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
@@ -744,8 +883,8 @@ class OperationSupport(object):
         if self.engines is not None:
             oprot.writeFieldBegin('engines', TType.LIST, 2)
             oprot.writeListBegin(TType.STRUCT, len(self.engines))
-            for iter6 in self.engines:
-                iter6.write(oprot)
+            for iter13 in self.engines:
+                iter13.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.howToEnable is not None:
@@ -901,22 +1040,22 @@ class Capabilities(object):
             elif fid == 2:
                 if ftype == TType.LIST:
                     self.operations = []
-                    (_etype10, _size7) = iprot.readListBegin()
-                    for _i11 in range(_size7):
-                        _elem12 = OperationSupport()
-                        _elem12.read(iprot)
-                        self.operations.append(_elem12)
+                    (_etype17, _size14) = iprot.readListBegin()
+                    for _i18 in range(_size14):
+                        _elem19 = OperationSupport()
+                        _elem19.read(iprot)
+                        self.operations.append(_elem19)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
             elif fid == 3:
                 if ftype == TType.LIST:
                     self.models = []
-                    (_etype16, _size13) = iprot.readListBegin()
-                    for _i17 in range(_size13):
-                        _elem18 = ModelInfo()
-                        _elem18.read(iprot)
-                        self.models.append(_elem18)
+                    (_etype23, _size20) = iprot.readListBegin()
+                    for _i24 in range(_size20):
+                        _elem25 = ModelInfo()
+                        _elem25.read(iprot)
+                        self.models.append(_elem25)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
@@ -952,15 +1091,15 @@ class Capabilities(object):
         if self.operations is not None:
             oprot.writeFieldBegin('operations', TType.LIST, 2)
             oprot.writeListBegin(TType.STRUCT, len(self.operations))
-            for iter19 in self.operations:
-                iter19.write(oprot)
+            for iter26 in self.operations:
+                iter26.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.models is not None:
             oprot.writeFieldBegin('models', TType.LIST, 3)
             oprot.writeListBegin(TType.STRUCT, len(self.models))
-            for iter20 in self.models:
-                iter20.write(oprot)
+            for iter27 in self.models:
+                iter27.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.computeDevice is not None:
@@ -1311,11 +1450,11 @@ class EditResult(object):
             elif fid == 3:
                 if ftype == TType.LIST:
                     self.layers = []
-                    (_etype24, _size21) = iprot.readListBegin()
-                    for _i25 in range(_size21):
-                        _elem26 = Layer()
-                        _elem26.read(iprot)
-                        self.layers.append(_elem26)
+                    (_etype31, _size28) = iprot.readListBegin()
+                    for _i32 in range(_size28):
+                        _elem33 = Layer()
+                        _elem33.read(iprot)
+                        self.layers.append(_elem33)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
@@ -1337,11 +1476,11 @@ class EditResult(object):
             elif fid == 7:
                 if ftype == TType.MAP:
                     self.details = {}
-                    (_ktype28, _vtype29, _size27) = iprot.readMapBegin()
-                    for _i31 in range(_size27):
-                        _key32 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
-                        _val33 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
-                        self.details[_key32] = _val33
+                    (_ktype35, _vtype36, _size34) = iprot.readMapBegin()
+                    for _i38 in range(_size34):
+                        _key39 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        _val40 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.details[_key39] = _val40
                     iprot.readMapEnd()
                 else:
                     iprot.skip(ftype)
@@ -1366,8 +1505,8 @@ class EditResult(object):
         if self.layers is not None:
             oprot.writeFieldBegin('layers', TType.LIST, 3)
             oprot.writeListBegin(TType.STRUCT, len(self.layers))
-            for iter34 in self.layers:
-                iter34.write(oprot)
+            for iter41 in self.layers:
+                iter41.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.canvasWidth is not None:
@@ -1385,9 +1524,9 @@ class EditResult(object):
         if self.details is not None:
             oprot.writeFieldBegin('details', TType.MAP, 7)
             oprot.writeMapBegin(TType.STRING, TType.STRING, len(self.details))
-            for kiter35, viter36 in self.details.items():
-                oprot.writeString(kiter35.encode('utf-8') if sys.version_info[0] == 2 else kiter35)
-                oprot.writeString(viter36.encode('utf-8') if sys.version_info[0] == 2 else viter36)
+            for kiter42, viter43 in self.details.items():
+                oprot.writeString(kiter42.encode('utf-8') if sys.version_info[0] == 2 else kiter42)
+                oprot.writeString(viter43.encode('utf-8') if sys.version_info[0] == 2 else viter43)
             oprot.writeMapEnd()
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
@@ -2102,6 +2241,17 @@ EditRequest.thrift_spec = (
     (17, TType.I32, 'flats', None, None, ),  # 17
     (18, TType.I32, 'gapClosing', None, None, ),  # 18
     (19, TType.DOUBLE, 'aspectRatio', None, None, ),  # 19
+    (20, TType.STRING, 'scheduler', 'UTF8', None, ),  # 20
+    (21, TType.DOUBLE, 'guidance', None, None, ),  # 21
+    (22, TType.LIST, 'loras', (TType.STRUCT, [LoraChoice, None], False), None, ),  # 22
+    (23, TType.I32, 'maskGrow', None, None, ),  # 23
+    (24, TType.I32, 'maskFeather', None, None, ),  # 24
+)
+all_structs.append(LoraChoice)
+LoraChoice.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'name', 'UTF8', None, ),  # 1
+    (2, TType.DOUBLE, 'weight', None, 1.0000000000000000, ),  # 2
 )
 all_structs.append(EngineInfo)
 EngineInfo.thrift_spec = (

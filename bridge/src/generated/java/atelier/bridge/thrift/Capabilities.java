@@ -854,14 +854,14 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           case 2: // OPERATIONS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list8 = iprot.readListBegin();
-                struct.operations = new java.util.ArrayList<OperationSupport>(_list8.size);
-                @org.apache.thrift.annotation.Nullable OperationSupport _elem9;
-                for (int _i10 = 0; _i10 < _list8.size; ++_i10)
+                org.apache.thrift.protocol.TList _list16 = iprot.readListBegin();
+                struct.operations = new java.util.ArrayList<OperationSupport>(_list16.size);
+                @org.apache.thrift.annotation.Nullable OperationSupport _elem17;
+                for (int _i18 = 0; _i18 < _list16.size; ++_i18)
                 {
-                  _elem9 = new OperationSupport();
-                  _elem9.read(iprot);
-                  struct.operations.add(_elem9);
+                  _elem17 = new OperationSupport();
+                  _elem17.read(iprot);
+                  struct.operations.add(_elem17);
                 }
                 iprot.readListEnd();
               }
@@ -873,14 +873,14 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           case 3: // MODELS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list11 = iprot.readListBegin();
-                struct.models = new java.util.ArrayList<ModelInfo>(_list11.size);
-                @org.apache.thrift.annotation.Nullable ModelInfo _elem12;
-                for (int _i13 = 0; _i13 < _list11.size; ++_i13)
+                org.apache.thrift.protocol.TList _list19 = iprot.readListBegin();
+                struct.models = new java.util.ArrayList<ModelInfo>(_list19.size);
+                @org.apache.thrift.annotation.Nullable ModelInfo _elem20;
+                for (int _i21 = 0; _i21 < _list19.size; ++_i21)
                 {
-                  _elem12 = new ModelInfo();
-                  _elem12.read(iprot);
-                  struct.models.add(_elem12);
+                  _elem20 = new ModelInfo();
+                  _elem20.read(iprot);
+                  struct.models.add(_elem20);
                 }
                 iprot.readListEnd();
               }
@@ -944,9 +944,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         oprot.writeFieldBegin(OPERATIONS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.operations.size()));
-          for (OperationSupport _iter14 : struct.operations)
+          for (OperationSupport _iter22 : struct.operations)
           {
-            _iter14.write(oprot);
+            _iter22.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -956,9 +956,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         oprot.writeFieldBegin(MODELS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.models.size()));
-          for (ModelInfo _iter15 : struct.models)
+          for (ModelInfo _iter23 : struct.models)
           {
-            _iter15.write(oprot);
+            _iter23.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -996,16 +996,16 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       oprot.writeString(struct.version);
       {
         oprot.writeI32(struct.operations.size());
-        for (OperationSupport _iter16 : struct.operations)
+        for (OperationSupport _iter24 : struct.operations)
         {
-          _iter16.write(oprot);
+          _iter24.write(oprot);
         }
       }
       {
         oprot.writeI32(struct.models.size());
-        for (ModelInfo _iter17 : struct.models)
+        for (ModelInfo _iter25 : struct.models)
         {
-          _iter17.write(oprot);
+          _iter25.write(oprot);
         }
       }
       oprot.writeString(struct.computeDevice);
@@ -1019,26 +1019,26 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       struct.version = iprot.readString();
       struct.setVersionIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list18 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.operations = new java.util.ArrayList<OperationSupport>(_list18.size);
-        @org.apache.thrift.annotation.Nullable OperationSupport _elem19;
-        for (int _i20 = 0; _i20 < _list18.size; ++_i20)
+        org.apache.thrift.protocol.TList _list26 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.operations = new java.util.ArrayList<OperationSupport>(_list26.size);
+        @org.apache.thrift.annotation.Nullable OperationSupport _elem27;
+        for (int _i28 = 0; _i28 < _list26.size; ++_i28)
         {
-          _elem19 = new OperationSupport();
-          _elem19.read(iprot);
-          struct.operations.add(_elem19);
+          _elem27 = new OperationSupport();
+          _elem27.read(iprot);
+          struct.operations.add(_elem27);
         }
       }
       struct.setOperationsIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list21 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.models = new java.util.ArrayList<ModelInfo>(_list21.size);
-        @org.apache.thrift.annotation.Nullable ModelInfo _elem22;
-        for (int _i23 = 0; _i23 < _list21.size; ++_i23)
+        org.apache.thrift.protocol.TList _list29 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.models = new java.util.ArrayList<ModelInfo>(_list29.size);
+        @org.apache.thrift.annotation.Nullable ModelInfo _elem30;
+        for (int _i31 = 0; _i31 < _list29.size; ++_i31)
         {
-          _elem22 = new ModelInfo();
-          _elem22.read(iprot);
-          struct.models.add(_elem22);
+          _elem30 = new ModelInfo();
+          _elem30.read(iprot);
+          struct.models.add(_elem30);
         }
       }
       struct.setModelsIsSet(true);

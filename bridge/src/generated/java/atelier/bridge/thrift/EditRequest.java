@@ -34,6 +34,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField FLATS_FIELD_DESC = new org.apache.thrift.protocol.TField("flats", org.apache.thrift.protocol.TType.I32, (short)17);
   private static final org.apache.thrift.protocol.TField GAP_CLOSING_FIELD_DESC = new org.apache.thrift.protocol.TField("gapClosing", org.apache.thrift.protocol.TType.I32, (short)18);
   private static final org.apache.thrift.protocol.TField ASPECT_RATIO_FIELD_DESC = new org.apache.thrift.protocol.TField("aspectRatio", org.apache.thrift.protocol.TType.DOUBLE, (short)19);
+  private static final org.apache.thrift.protocol.TField SCHEDULER_FIELD_DESC = new org.apache.thrift.protocol.TField("scheduler", org.apache.thrift.protocol.TType.STRING, (short)20);
+  private static final org.apache.thrift.protocol.TField GUIDANCE_FIELD_DESC = new org.apache.thrift.protocol.TField("guidance", org.apache.thrift.protocol.TType.DOUBLE, (short)21);
+  private static final org.apache.thrift.protocol.TField LORAS_FIELD_DESC = new org.apache.thrift.protocol.TField("loras", org.apache.thrift.protocol.TType.LIST, (short)22);
+  private static final org.apache.thrift.protocol.TField MASK_GROW_FIELD_DESC = new org.apache.thrift.protocol.TField("maskGrow", org.apache.thrift.protocol.TType.I32, (short)23);
+  private static final org.apache.thrift.protocol.TField MASK_FEATHER_FIELD_DESC = new org.apache.thrift.protocol.TField("maskFeather", org.apache.thrift.protocol.TType.I32, (short)24);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -126,6 +131,29 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
    */
   public double aspectRatio; // optional
+  /**
+   * Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+   * (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String scheduler; // optional
+  /**
+   * Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5.
+   */
+  public double guidance; // optional
+  /**
+   * Model engines: LoRAs from the model directory to apply, at most 8, each at its weight.
+   */
+  public @org.apache.thrift.annotation.Nullable java.util.List<LoraChoice> loras; // optional
+  /**
+   * inpaint and model content-fill: grow the selection by this many pixels before the model
+   * generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+   * the selection itself are never changed.
+   */
+  public int maskGrow; // optional
+  /**
+   * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
+   */
+  public int maskFeather; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -216,7 +244,30 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      * outpaint: instead of `extend`, grow the canvas evenly on the short sides until
      * width / height equals this ratio (e.g. 1.7778 for 16:9). 0.1 to 10.
      */
-    ASPECT_RATIO((short)19, "aspectRatio");
+    ASPECT_RATIO((short)19, "aspectRatio"),
+    /**
+     * Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+     * (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+     */
+    SCHEDULER((short)20, "scheduler"),
+    /**
+     * Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5.
+     */
+    GUIDANCE((short)21, "guidance"),
+    /**
+     * Model engines: LoRAs from the model directory to apply, at most 8, each at its weight.
+     */
+    LORAS((short)22, "loras"),
+    /**
+     * inpaint and model content-fill: grow the selection by this many pixels before the model
+     * generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+     * the selection itself are never changed.
+     */
+    MASK_GROW((short)23, "maskGrow"),
+    /**
+     * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
+     */
+    MASK_FEATHER((short)24, "maskFeather");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -270,6 +321,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return GAP_CLOSING;
         case 19: // ASPECT_RATIO
           return ASPECT_RATIO;
+        case 20: // SCHEDULER
+          return SCHEDULER;
+        case 21: // GUIDANCE
+          return GUIDANCE;
+        case 22: // LORAS
+          return LORAS;
+        case 23: // MASK_GROW
+          return MASK_GROW;
+        case 24: // MASK_FEATHER
+          return MASK_FEATHER;
         default:
           return null;
       }
@@ -321,8 +382,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __ALPHAONLY_ISSET_ID = 5;
   private static final int __GAPCLOSING_ISSET_ID = 6;
   private static final int __ASPECTRATIO_ISSET_ID = 7;
-  private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO};
+  private static final int __GUIDANCE_ISSET_ID = 8;
+  private static final int __MASKGROW_ISSET_ID = 9;
+  private static final int __MASKFEATHER_ISSET_ID = 10;
+  private short __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -364,6 +428,17 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.ASPECT_RATIO, new org.apache.thrift.meta_data.FieldMetaData("aspectRatio", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.DOUBLE)));
+    tmpMap.put(_Fields.SCHEDULER, new org.apache.thrift.meta_data.FieldMetaData("scheduler", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.GUIDANCE, new org.apache.thrift.meta_data.FieldMetaData("guidance", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.DOUBLE)));
+    tmpMap.put(_Fields.LORAS, new org.apache.thrift.meta_data.FieldMetaData("loras", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, LoraChoice.class))));
+    tmpMap.put(_Fields.MASK_GROW, new org.apache.thrift.meta_data.FieldMetaData("maskGrow", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.MASK_FEATHER, new org.apache.thrift.meta_data.FieldMetaData("maskFeather", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
   }
@@ -430,6 +505,19 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
     this.gapClosing = other.gapClosing;
     this.aspectRatio = other.aspectRatio;
+    if (other.isSetScheduler()) {
+      this.scheduler = other.scheduler;
+    }
+    this.guidance = other.guidance;
+    if (other.isSetLoras()) {
+      java.util.List<LoraChoice> __this__loras = new java.util.ArrayList<LoraChoice>(other.loras.size());
+      for (LoraChoice other_element : other.loras) {
+        __this__loras.add(new LoraChoice(other_element));
+      }
+      this.loras = __this__loras;
+    }
+    this.maskGrow = other.maskGrow;
+    this.maskFeather = other.maskFeather;
   }
 
   @Override
@@ -466,6 +554,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.gapClosing = 0;
     setAspectRatioIsSet(false);
     this.aspectRatio = 0.0;
+    this.scheduler = null;
+    setGuidanceIsSet(false);
+    this.guidance = 0.0;
+    this.loras = null;
+    setMaskGrowIsSet(false);
+    this.maskGrow = 0;
+    setMaskFeatherIsSet(false);
+    this.maskFeather = 0;
   }
 
   /**
@@ -1065,6 +1161,177 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ASPECTRATIO_ISSET_ID, value);
   }
 
+  /**
+   * Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+   * (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getScheduler() {
+    return this.scheduler;
+  }
+
+  /**
+   * Model engines: the sampler, one of "euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm"
+   * (few steps, for LCM checkpoints and LoRAs). Default "dpmpp-2m-karras".
+   */
+  public EditRequest setScheduler(@org.apache.thrift.annotation.Nullable java.lang.String scheduler) {
+    this.scheduler = scheduler;
+    return this;
+  }
+
+  public void unsetScheduler() {
+    this.scheduler = null;
+  }
+
+  /** Returns true if field scheduler is set (has been assigned a value) and false otherwise */
+  public boolean isSetScheduler() {
+    return this.scheduler != null;
+  }
+
+  public void setSchedulerIsSet(boolean value) {
+    if (!value) {
+      this.scheduler = null;
+    }
+  }
+
+  /**
+   * Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5.
+   */
+  public double getGuidance() {
+    return this.guidance;
+  }
+
+  /**
+   * Model engines: classifier-free guidance scale, 1.0 (prompt alone) to 30.0. Default 7.5.
+   */
+  public EditRequest setGuidance(double guidance) {
+    this.guidance = guidance;
+    setGuidanceIsSet(true);
+    return this;
+  }
+
+  public void unsetGuidance() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __GUIDANCE_ISSET_ID);
+  }
+
+  /** Returns true if field guidance is set (has been assigned a value) and false otherwise */
+  public boolean isSetGuidance() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __GUIDANCE_ISSET_ID);
+  }
+
+  public void setGuidanceIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __GUIDANCE_ISSET_ID, value);
+  }
+
+  public int getLorasSize() {
+    return (this.loras == null) ? 0 : this.loras.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<LoraChoice> getLorasIterator() {
+    return (this.loras == null) ? null : this.loras.iterator();
+  }
+
+  public void addToLoras(LoraChoice elem) {
+    if (this.loras == null) {
+      this.loras = new java.util.ArrayList<LoraChoice>();
+    }
+    this.loras.add(elem);
+  }
+
+  /**
+   * Model engines: LoRAs from the model directory to apply, at most 8, each at its weight.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<LoraChoice> getLoras() {
+    return this.loras;
+  }
+
+  /**
+   * Model engines: LoRAs from the model directory to apply, at most 8, each at its weight.
+   */
+  public EditRequest setLoras(@org.apache.thrift.annotation.Nullable java.util.List<LoraChoice> loras) {
+    this.loras = loras;
+    return this;
+  }
+
+  public void unsetLoras() {
+    this.loras = null;
+  }
+
+  /** Returns true if field loras is set (has been assigned a value) and false otherwise */
+  public boolean isSetLoras() {
+    return this.loras != null;
+  }
+
+  public void setLorasIsSet(boolean value) {
+    if (!value) {
+      this.loras = null;
+    }
+  }
+
+  /**
+   * inpaint and model content-fill: grow the selection by this many pixels before the model
+   * generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+   * the selection itself are never changed.
+   */
+  public int getMaskGrow() {
+    return this.maskGrow;
+  }
+
+  /**
+   * inpaint and model content-fill: grow the selection by this many pixels before the model
+   * generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
+   * the selection itself are never changed.
+   */
+  public EditRequest setMaskGrow(int maskGrow) {
+    this.maskGrow = maskGrow;
+    setMaskGrowIsSet(true);
+    return this;
+  }
+
+  public void unsetMaskGrow() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __MASKGROW_ISSET_ID);
+  }
+
+  /** Returns true if field maskGrow is set (has been assigned a value) and false otherwise */
+  public boolean isSetMaskGrow() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __MASKGROW_ISSET_ID);
+  }
+
+  public void setMaskGrowIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MASKGROW_ISSET_ID, value);
+  }
+
+  /**
+   * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
+   */
+  public int getMaskFeather() {
+    return this.maskFeather;
+  }
+
+  /**
+   * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
+   */
+  public EditRequest setMaskFeather(int maskFeather) {
+    this.maskFeather = maskFeather;
+    setMaskFeatherIsSet(true);
+    return this;
+  }
+
+  public void unsetMaskFeather() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __MASKFEATHER_ISSET_ID);
+  }
+
+  /** Returns true if field maskFeather is set (has been assigned a value) and false otherwise */
+  public boolean isSetMaskFeather() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __MASKFEATHER_ISSET_ID);
+  }
+
+  public void setMaskFeatherIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MASKFEATHER_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -1220,6 +1487,46 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case SCHEDULER:
+      if (value == null) {
+        unsetScheduler();
+      } else {
+        setScheduler((java.lang.String)value);
+      }
+      break;
+
+    case GUIDANCE:
+      if (value == null) {
+        unsetGuidance();
+      } else {
+        setGuidance((java.lang.Double)value);
+      }
+      break;
+
+    case LORAS:
+      if (value == null) {
+        unsetLoras();
+      } else {
+        setLoras((java.util.List<LoraChoice>)value);
+      }
+      break;
+
+    case MASK_GROW:
+      if (value == null) {
+        unsetMaskGrow();
+      } else {
+        setMaskGrow((java.lang.Integer)value);
+      }
+      break;
+
+    case MASK_FEATHER:
+      if (value == null) {
+        unsetMaskFeather();
+      } else {
+        setMaskFeather((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -1284,6 +1591,21 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case ASPECT_RATIO:
       return getAspectRatio();
 
+    case SCHEDULER:
+      return getScheduler();
+
+    case GUIDANCE:
+      return getGuidance();
+
+    case LORAS:
+      return getLoras();
+
+    case MASK_GROW:
+      return getMaskGrow();
+
+    case MASK_FEATHER:
+      return getMaskFeather();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1334,6 +1656,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetGapClosing();
     case ASPECT_RATIO:
       return isSetAspectRatio();
+    case SCHEDULER:
+      return isSetScheduler();
+    case GUIDANCE:
+      return isSetGuidance();
+    case LORAS:
+      return isSetLoras();
+    case MASK_GROW:
+      return isSetMaskGrow();
+    case MASK_FEATHER:
+      return isSetMaskFeather();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1522,6 +1854,51 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_scheduler = true && this.isSetScheduler();
+    boolean that_present_scheduler = true && that.isSetScheduler();
+    if (this_present_scheduler || that_present_scheduler) {
+      if (!(this_present_scheduler && that_present_scheduler))
+        return false;
+      if (!this.scheduler.equals(that.scheduler))
+        return false;
+    }
+
+    boolean this_present_guidance = true && this.isSetGuidance();
+    boolean that_present_guidance = true && that.isSetGuidance();
+    if (this_present_guidance || that_present_guidance) {
+      if (!(this_present_guidance && that_present_guidance))
+        return false;
+      if (this.guidance != that.guidance)
+        return false;
+    }
+
+    boolean this_present_loras = true && this.isSetLoras();
+    boolean that_present_loras = true && that.isSetLoras();
+    if (this_present_loras || that_present_loras) {
+      if (!(this_present_loras && that_present_loras))
+        return false;
+      if (!this.loras.equals(that.loras))
+        return false;
+    }
+
+    boolean this_present_maskGrow = true && this.isSetMaskGrow();
+    boolean that_present_maskGrow = true && that.isSetMaskGrow();
+    if (this_present_maskGrow || that_present_maskGrow) {
+      if (!(this_present_maskGrow && that_present_maskGrow))
+        return false;
+      if (this.maskGrow != that.maskGrow)
+        return false;
+    }
+
+    boolean this_present_maskFeather = true && this.isSetMaskFeather();
+    boolean that_present_maskFeather = true && that.isSetMaskFeather();
+    if (this_present_maskFeather || that_present_maskFeather) {
+      if (!(this_present_maskFeather && that_present_maskFeather))
+        return false;
+      if (this.maskFeather != that.maskFeather)
+        return false;
+    }
+
     return true;
   }
 
@@ -1604,6 +1981,26 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetAspectRatio()) ? 131071 : 524287);
     if (isSetAspectRatio())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(aspectRatio);
+
+    hashCode = hashCode * 8191 + ((isSetScheduler()) ? 131071 : 524287);
+    if (isSetScheduler())
+      hashCode = hashCode * 8191 + scheduler.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetGuidance()) ? 131071 : 524287);
+    if (isSetGuidance())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(guidance);
+
+    hashCode = hashCode * 8191 + ((isSetLoras()) ? 131071 : 524287);
+    if (isSetLoras())
+      hashCode = hashCode * 8191 + loras.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetMaskGrow()) ? 131071 : 524287);
+    if (isSetMaskGrow())
+      hashCode = hashCode * 8191 + maskGrow;
+
+    hashCode = hashCode * 8191 + ((isSetMaskFeather()) ? 131071 : 524287);
+    if (isSetMaskFeather())
+      hashCode = hashCode * 8191 + maskFeather;
 
     return hashCode;
   }
@@ -1806,6 +2203,56 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetScheduler(), other.isSetScheduler());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetScheduler()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.scheduler, other.scheduler);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetGuidance(), other.isSetGuidance());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetGuidance()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.guidance, other.guidance);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetLoras(), other.isSetLoras());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetLoras()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.loras, other.loras);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetMaskGrow(), other.isSetMaskGrow());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMaskGrow()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.maskGrow, other.maskGrow);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetMaskFeather(), other.isSetMaskFeather());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMaskFeather()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.maskFeather, other.maskFeather);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -1981,6 +2428,44 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (!first) sb.append(", ");
       sb.append("aspectRatio:");
       sb.append(this.aspectRatio);
+      first = false;
+    }
+    if (isSetScheduler()) {
+      if (!first) sb.append(", ");
+      sb.append("scheduler:");
+      if (this.scheduler == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.scheduler);
+      }
+      first = false;
+    }
+    if (isSetGuidance()) {
+      if (!first) sb.append(", ");
+      sb.append("guidance:");
+      sb.append(this.guidance);
+      first = false;
+    }
+    if (isSetLoras()) {
+      if (!first) sb.append(", ");
+      sb.append("loras:");
+      if (this.loras == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.loras);
+      }
+      first = false;
+    }
+    if (isSetMaskGrow()) {
+      if (!first) sb.append(", ");
+      sb.append("maskGrow:");
+      sb.append(this.maskGrow);
+      first = false;
+    }
+    if (isSetMaskFeather()) {
+      if (!first) sb.append(", ");
+      sb.append("maskFeather:");
+      sb.append(this.maskFeather);
       first = false;
     }
     sb.append(")");
@@ -2202,6 +2687,57 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 20: // SCHEDULER
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.scheduler = iprot.readString();
+              struct.setSchedulerIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 21: // GUIDANCE
+            if (schemeField.type == org.apache.thrift.protocol.TType.DOUBLE) {
+              struct.guidance = iprot.readDouble();
+              struct.setGuidanceIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 22: // LORAS
+            if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+              {
+                org.apache.thrift.protocol.TList _list0 = iprot.readListBegin();
+                struct.loras = new java.util.ArrayList<LoraChoice>(_list0.size);
+                @org.apache.thrift.annotation.Nullable LoraChoice _elem1;
+                for (int _i2 = 0; _i2 < _list0.size; ++_i2)
+                {
+                  _elem1 = new LoraChoice();
+                  _elem1.read(iprot);
+                  struct.loras.add(_elem1);
+                }
+                iprot.readListEnd();
+              }
+              struct.setLorasIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 23: // MASK_GROW
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.maskGrow = iprot.readI32();
+              struct.setMaskGrowIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 24: // MASK_FEATHER
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.maskFeather = iprot.readI32();
+              struct.setMaskFeatherIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -2331,6 +2867,42 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         oprot.writeDouble(struct.aspectRatio);
         oprot.writeFieldEnd();
       }
+      if (struct.scheduler != null) {
+        if (struct.isSetScheduler()) {
+          oprot.writeFieldBegin(SCHEDULER_FIELD_DESC);
+          oprot.writeString(struct.scheduler);
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetGuidance()) {
+        oprot.writeFieldBegin(GUIDANCE_FIELD_DESC);
+        oprot.writeDouble(struct.guidance);
+        oprot.writeFieldEnd();
+      }
+      if (struct.loras != null) {
+        if (struct.isSetLoras()) {
+          oprot.writeFieldBegin(LORAS_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.loras.size()));
+            for (LoraChoice _iter3 : struct.loras)
+            {
+              _iter3.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
+      }
+      if (struct.isSetMaskGrow()) {
+        oprot.writeFieldBegin(MASK_GROW_FIELD_DESC);
+        oprot.writeI32(struct.maskGrow);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetMaskFeather()) {
+        oprot.writeFieldBegin(MASK_FEATHER_FIELD_DESC);
+        oprot.writeI32(struct.maskFeather);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -2407,7 +2979,22 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetAspectRatio()) {
         optionals.set(18);
       }
-      oprot.writeBitSet(optionals, 19);
+      if (struct.isSetScheduler()) {
+        optionals.set(19);
+      }
+      if (struct.isSetGuidance()) {
+        optionals.set(20);
+      }
+      if (struct.isSetLoras()) {
+        optionals.set(21);
+      }
+      if (struct.isSetMaskGrow()) {
+        optionals.set(22);
+      }
+      if (struct.isSetMaskFeather()) {
+        optionals.set(23);
+      }
+      oprot.writeBitSet(optionals, 24);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -2465,12 +3052,33 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetAspectRatio()) {
         oprot.writeDouble(struct.aspectRatio);
       }
+      if (struct.isSetScheduler()) {
+        oprot.writeString(struct.scheduler);
+      }
+      if (struct.isSetGuidance()) {
+        oprot.writeDouble(struct.guidance);
+      }
+      if (struct.isSetLoras()) {
+        {
+          oprot.writeI32(struct.loras.size());
+          for (LoraChoice _iter4 : struct.loras)
+          {
+            _iter4.write(oprot);
+          }
+        }
+      }
+      if (struct.isSetMaskGrow()) {
+        oprot.writeI32(struct.maskGrow);
+      }
+      if (struct.isSetMaskFeather()) {
+        oprot.writeI32(struct.maskFeather);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(19);
+      java.util.BitSet incoming = iprot.readBitSet(24);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -2551,6 +3159,36 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(18)) {
         struct.aspectRatio = iprot.readDouble();
         struct.setAspectRatioIsSet(true);
+      }
+      if (incoming.get(19)) {
+        struct.scheduler = iprot.readString();
+        struct.setSchedulerIsSet(true);
+      }
+      if (incoming.get(20)) {
+        struct.guidance = iprot.readDouble();
+        struct.setGuidanceIsSet(true);
+      }
+      if (incoming.get(21)) {
+        {
+          org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+          struct.loras = new java.util.ArrayList<LoraChoice>(_list5.size);
+          @org.apache.thrift.annotation.Nullable LoraChoice _elem6;
+          for (int _i7 = 0; _i7 < _list5.size; ++_i7)
+          {
+            _elem6 = new LoraChoice();
+            _elem6.read(iprot);
+            struct.loras.add(_elem6);
+          }
+        }
+        struct.setLorasIsSet(true);
+      }
+      if (incoming.get(22)) {
+        struct.maskGrow = iprot.readI32();
+        struct.setMaskGrowIsSet(true);
+      }
+      if (incoming.get(23)) {
+        struct.maskFeather = iprot.readI32();
+        struct.setMaskFeatherIsSet(true);
       }
     }
   }

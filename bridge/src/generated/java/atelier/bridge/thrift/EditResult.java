@@ -932,14 +932,14 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
           case 3: // LAYERS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list24 = iprot.readListBegin();
-                struct.layers = new java.util.ArrayList<Layer>(_list24.size);
-                @org.apache.thrift.annotation.Nullable Layer _elem25;
-                for (int _i26 = 0; _i26 < _list24.size; ++_i26)
+                org.apache.thrift.protocol.TList _list32 = iprot.readListBegin();
+                struct.layers = new java.util.ArrayList<Layer>(_list32.size);
+                @org.apache.thrift.annotation.Nullable Layer _elem33;
+                for (int _i34 = 0; _i34 < _list32.size; ++_i34)
                 {
-                  _elem25 = new Layer();
-                  _elem25.read(iprot);
-                  struct.layers.add(_elem25);
+                  _elem33 = new Layer();
+                  _elem33.read(iprot);
+                  struct.layers.add(_elem33);
                 }
                 iprot.readListEnd();
               }
@@ -975,15 +975,15 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
           case 7: // DETAILS
             if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
               {
-                org.apache.thrift.protocol.TMap _map27 = iprot.readMapBegin();
-                struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map27.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _key28;
-                @org.apache.thrift.annotation.Nullable java.lang.String _val29;
-                for (int _i30 = 0; _i30 < _map27.size; ++_i30)
+                org.apache.thrift.protocol.TMap _map35 = iprot.readMapBegin();
+                struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map35.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key36;
+                @org.apache.thrift.annotation.Nullable java.lang.String _val37;
+                for (int _i38 = 0; _i38 < _map35.size; ++_i38)
                 {
-                  _key28 = iprot.readString();
-                  _val29 = iprot.readString();
-                  struct.details.put(_key28, _val29);
+                  _key36 = iprot.readString();
+                  _val37 = iprot.readString();
+                  struct.details.put(_key36, _val37);
                 }
                 iprot.readMapEnd();
               }
@@ -1028,9 +1028,9 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
         oprot.writeFieldBegin(LAYERS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.layers.size()));
-          for (Layer _iter31 : struct.layers)
+          for (Layer _iter39 : struct.layers)
           {
-            _iter31.write(oprot);
+            _iter39.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -1051,10 +1051,10 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
         oprot.writeFieldBegin(DETAILS_FIELD_DESC);
         {
           oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING, struct.details.size()));
-          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter32 : struct.details.entrySet())
+          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter40 : struct.details.entrySet())
           {
-            oprot.writeString(_iter32.getKey());
-            oprot.writeString(_iter32.getValue());
+            oprot.writeString(_iter40.getKey());
+            oprot.writeString(_iter40.getValue());
           }
           oprot.writeMapEnd();
         }
@@ -1082,9 +1082,9 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       oprot.writeI32(struct.operation.getValue());
       {
         oprot.writeI32(struct.layers.size());
-        for (Layer _iter33 : struct.layers)
+        for (Layer _iter41 : struct.layers)
         {
-          _iter33.write(oprot);
+          _iter41.write(oprot);
         }
       }
       oprot.writeI32(struct.canvasWidth);
@@ -1092,10 +1092,10 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       oprot.writeString(struct.engine);
       {
         oprot.writeI32(struct.details.size());
-        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter34 : struct.details.entrySet())
+        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter42 : struct.details.entrySet())
         {
-          oprot.writeString(_iter34.getKey());
-          oprot.writeString(_iter34.getValue());
+          oprot.writeString(_iter42.getKey());
+          oprot.writeString(_iter42.getValue());
         }
       }
     }
@@ -1108,14 +1108,14 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
       struct.setOperationIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list35 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.layers = new java.util.ArrayList<Layer>(_list35.size);
-        @org.apache.thrift.annotation.Nullable Layer _elem36;
-        for (int _i37 = 0; _i37 < _list35.size; ++_i37)
+        org.apache.thrift.protocol.TList _list43 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.layers = new java.util.ArrayList<Layer>(_list43.size);
+        @org.apache.thrift.annotation.Nullable Layer _elem44;
+        for (int _i45 = 0; _i45 < _list43.size; ++_i45)
         {
-          _elem36 = new Layer();
-          _elem36.read(iprot);
-          struct.layers.add(_elem36);
+          _elem44 = new Layer();
+          _elem44.read(iprot);
+          struct.layers.add(_elem44);
         }
       }
       struct.setLayersIsSet(true);
@@ -1126,15 +1126,15 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       struct.engine = iprot.readString();
       struct.setEngineIsSet(true);
       {
-        org.apache.thrift.protocol.TMap _map38 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
-        struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map38.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _key39;
-        @org.apache.thrift.annotation.Nullable java.lang.String _val40;
-        for (int _i41 = 0; _i41 < _map38.size; ++_i41)
+        org.apache.thrift.protocol.TMap _map46 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
+        struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map46.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _key47;
+        @org.apache.thrift.annotation.Nullable java.lang.String _val48;
+        for (int _i49 = 0; _i49 < _map46.size; ++_i49)
         {
-          _key39 = iprot.readString();
-          _val40 = iprot.readString();
-          struct.details.put(_key39, _val40);
+          _key47 = iprot.readString();
+          _val48 = iprot.readString();
+          struct.details.put(_key47, _val48);
         }
       }
       struct.setDetailsIsSet(true);

@@ -558,14 +558,14 @@ public class OperationSupport implements org.apache.thrift.TBase<OperationSuppor
           case 2: // ENGINES
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list0 = iprot.readListBegin();
-                struct.engines = new java.util.ArrayList<EngineInfo>(_list0.size);
-                @org.apache.thrift.annotation.Nullable EngineInfo _elem1;
-                for (int _i2 = 0; _i2 < _list0.size; ++_i2)
+                org.apache.thrift.protocol.TList _list8 = iprot.readListBegin();
+                struct.engines = new java.util.ArrayList<EngineInfo>(_list8.size);
+                @org.apache.thrift.annotation.Nullable EngineInfo _elem9;
+                for (int _i10 = 0; _i10 < _list8.size; ++_i10)
                 {
-                  _elem1 = new EngineInfo();
-                  _elem1.read(iprot);
-                  struct.engines.add(_elem1);
+                  _elem9 = new EngineInfo();
+                  _elem9.read(iprot);
+                  struct.engines.add(_elem9);
                 }
                 iprot.readListEnd();
               }
@@ -607,9 +607,9 @@ public class OperationSupport implements org.apache.thrift.TBase<OperationSuppor
         oprot.writeFieldBegin(ENGINES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.engines.size()));
-          for (EngineInfo _iter3 : struct.engines)
+          for (EngineInfo _iter11 : struct.engines)
           {
-            _iter3.write(oprot);
+            _iter11.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -643,9 +643,9 @@ public class OperationSupport implements org.apache.thrift.TBase<OperationSuppor
       oprot.writeI32(struct.operation.getValue());
       {
         oprot.writeI32(struct.engines.size());
-        for (EngineInfo _iter4 : struct.engines)
+        for (EngineInfo _iter12 : struct.engines)
         {
-          _iter4.write(oprot);
+          _iter12.write(oprot);
         }
       }
       java.util.BitSet optionals = new java.util.BitSet();
@@ -664,14 +664,14 @@ public class OperationSupport implements org.apache.thrift.TBase<OperationSuppor
       struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
       struct.setOperationIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.engines = new java.util.ArrayList<EngineInfo>(_list5.size);
-        @org.apache.thrift.annotation.Nullable EngineInfo _elem6;
-        for (int _i7 = 0; _i7 < _list5.size; ++_i7)
+        org.apache.thrift.protocol.TList _list13 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.engines = new java.util.ArrayList<EngineInfo>(_list13.size);
+        @org.apache.thrift.annotation.Nullable EngineInfo _elem14;
+        for (int _i15 = 0; _i15 < _list13.size; ++_i15)
         {
-          _elem6 = new EngineInfo();
-          _elem6.read(iprot);
-          struct.engines.add(_elem6);
+          _elem14 = new EngineInfo();
+          _elem14.read(iprot);
+          struct.engines.add(_elem14);
         }
       }
       struct.setEnginesIsSet(true);

@@ -19,11 +19,12 @@ import atelier.daemon.image.Raster;
  * @param flats      colorize: how to return the flats
  * @param gapClosing colorize: widest line gap to close, in pixels
  * @param aspectRatio outpaint: target width / height instead of {@code extend}, or null
+ * @param diffusion  how model engines sample (defaults when the request says nothing)
  */
 public record EditOrder(Operation operation, Raster image, Mask mask, Raster hints, String prompt,
                         String negativePrompt, long seed, double strength, Integer steps, int variants,
                         String engine, Margins extend, Mask sampleFrom, boolean alphaOnly, FlatsOutput flats,
-                        int gapClosing, Double aspectRatio) {
+                        int gapClosing, Double aspectRatio, DiffusionSettings diffusion) {
 
     public static final String AUTO = "auto";
     public static final String EMBEDDED = "embedded";

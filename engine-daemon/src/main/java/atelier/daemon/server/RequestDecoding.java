@@ -12,7 +12,12 @@ import atelier.daemon.image.Margins;
 import atelier.daemon.image.Mask;
 import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
+import atelier.daemon.ops.DiffusionSettings;
 import atelier.daemon.ops.EditOrder;
+import atelier.daemon.neural.diffusion.Scheduler;
+import atelier.bridge.thrift.LoraChoice;
+import java.util.ArrayList;
+import java.util.List;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -88,7 +93,52 @@ final class RequestDecoding {
             throw new InvalidRequest("flats", "unknown; one of " + Arrays.toString(FlatsOutput.values()));
         }
         return new EditOrder(operation, image, mask, hints, prompt, negative, seed, strength, steps, variants, engine,
-                margins(request, image.extent()), sampleFrom, request.isAlphaOnly(), flats, gapClosing, aspectRatio);
+                margins(request, image.extent()), sampleFrom, request.isAlphaOnly(), flats, gapClosing, aspectRatio,
+                diffusion(request));
+    }
+
+    /** Most LoRAs one request may stack. */
+    static final int MAX_LORAS = 8;
+
+    private static DiffusionSettings diffusion(EditRequest request) throws InvalidRequest {
+        DiffusionSettings defaults = DiffusionSettings.DEFAULTS;
+        String scheduler = request.isSetScheduler() ? request.getScheduler().trim() : defaults.scheduler();
+        if (!Scheduler.NAMES.contains(scheduler)) {
+            throw new InvalidRequest("scheduler", "unknown '" + abbreviated(scheduler) + "'; one of " + Scheduler.NAMES);
+        }
+        double guidance = request.isSetGuidance() ? request.getGuidance() : defaults.guidance();
+        if (!(guidance >= 1 && guidance <= 30)) {
+            throw new InvalidRequest("guidance", "must be between 1.0 and 30.0, got " + guidance);
+        }
+        List<DiffusionSettings.Lora> loras = new ArrayList<>();
+        if (request.isSetLoras()) {
+            if (request.getLoras().size() > MAX_LORAS) {
+                throw new InvalidRequest("loras", "at most " + MAX_LORAS + " LoRAs at once, got " + request.getLoras().size());
+            }
+            for (LoraChoice choice : request.getLoras()) {
+                if (choice == null || choice.getName() == null || choice.getName().isBlank() || choice.getName().length() > 200) {
+                    throw new InvalidRequest("loras", "each LoRA needs the name capabilities() lists for it");
+                }
+                if (!(choice.getWeight() >= -2 && choice.getWeight() <= 2)) {
+                    throw new InvalidRequest("loras", "weight of '" + choice.getName() + "' must be between -2.0 and 2.0, got "
+                            + choice.getWeight());
+                }
+                loras.add(new DiffusionSettings.Lora(choice.getName(), choice.getWeight()));
+            }
+        }
+        int grow = request.isSetMaskGrow() ? request.getMaskGrow() : defaults.maskGrow();
+        if (grow < 0 || grow > 128) {
+            throw new InvalidRequest("maskGrow", "must be between 0 and 128 pixels, got " + grow);
+        }
+        int feather = request.isSetMaskFeather() ? request.getMaskFeather() : defaults.maskFeather();
+        if (feather < 0 || feather > 128) {
+            throw new InvalidRequest("maskFeather", "must be between 0 and 128 pixels, got " + feather);
+        }
+        return new DiffusionSettings(scheduler, guidance, loras, grow, feather);
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 
     private Margins margins(EditRequest request, Extent image) throws InvalidRequest {

@@ -12,6 +12,7 @@ import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.image.Margins;
 import atelier.daemon.jobs.Progress;
+import atelier.daemon.ops.DiffusionSettings;
 import atelier.daemon.ops.EditOrder;
 import atelier.daemon.ops.FillEngine;
 import atelier.daemon.ops.Outpaint;
@@ -152,7 +153,7 @@ public final class FillBenchmark {
             String row = String.format(Locale.ROOT, "%-15s ", c.file().replace(".png", ""));
             for (Outpaint engine : List.of(outpaint, telea)) {
                 EditOrder order = new EditOrder(Operation.OUTPAINT, cropped, null, null, "", "", 1, 1.0, null, 1,
-                        EditOrder.AUTO, new Margins(0, truth.width() - kept, 0, 0), null, false, FlatsOutput.UNDERLAY, 4, null);
+                        EditOrder.AUTO, new Margins(0, truth.width() - kept, 0, 0), null, false, FlatsOutput.UNDERLAY, 4, null, DiffusionSettings.DEFAULTS);
                 long start = System.nanoTime();
                 Raster grown = engine.prepare(order).run(Progress.NONE).layers().get(0).pixels();
                 double seconds = (System.nanoTime() - start) / 1e9;

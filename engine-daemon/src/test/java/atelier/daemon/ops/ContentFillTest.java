@@ -24,7 +24,7 @@ class ContentFillTest {
 
     static EditOrder order(Raster image, Mask mask, String engine, int variants, Mask sampleFrom) {
         return new EditOrder(Operation.CONTENT_FILL, image, mask, null, "", "", 10, 1.0, null, variants, engine,
-                Margins.NONE, sampleFrom, false, FlatsOutput.UNDERLAY, 4, null);
+                Margins.NONE, sampleFrom, false, FlatsOutput.UNDERLAY, 4, null, DiffusionSettings.DEFAULTS);
     }
 
     @Test

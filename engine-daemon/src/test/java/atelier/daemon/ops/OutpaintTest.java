@@ -24,7 +24,7 @@ class OutpaintTest {
 
     private static EditOrder order(Raster image, Margins extend, Double aspectRatio) {
         return new EditOrder(Operation.OUTPAINT, image, null, null, "", "", 3, 1.0, null, 1, EditOrder.AUTO,
-                extend, null, false, FlatsOutput.UNDERLAY, 4, aspectRatio);
+                extend, null, false, FlatsOutput.UNDERLAY, 4, aspectRatio, DiffusionSettings.DEFAULTS);
     }
 
     @Test

@@ -189,6 +189,21 @@ class BadInputTest extends DaemonPerTestClass {
     }
 
     @Test
+    void samplingSettingsOutOfRangeNameTheirField() throws Exception {
+        assertEquals("scheduler", refused(fill(rgba(8, 8), gray(8, 8, 255)).setScheduler("heun++")).getField());
+        assertEquals("guidance", refused(fill(rgba(8, 8), gray(8, 8, 255)).setGuidance(0.5)).getField());
+        assertEquals("guidance", refused(fill(rgba(8, 8), gray(8, 8, 255)).setGuidance(Double.POSITIVE_INFINITY)).getField());
+        assertEquals("maskGrow", refused(fill(rgba(8, 8), gray(8, 8, 255)).setMaskGrow(-1)).getField());
+        assertEquals("maskFeather", refused(fill(rgba(8, 8), gray(8, 8, 255)).setMaskFeather(129)).getField());
+        assertEquals("loras", refused(fill(rgba(8, 8), gray(8, 8, 255)).setLoras(java.util.List.of(
+                new atelier.bridge.thrift.LoraChoice("style").setWeight(3)))).getField());
+        assertEquals("loras", refused(fill(rgba(8, 8), gray(8, 8, 255)).setLoras(java.util.Collections.nCopies(9,
+                new atelier.bridge.thrift.LoraChoice("style")))).getField());
+        assertEquals("loras", refused(fill(rgba(8, 8), gray(8, 8, 255)).setLoras(java.util.List.of(
+                new atelier.bridge.thrift.LoraChoice(" ")))).getField());
+    }
+
+    @Test
     void emptyOrFullSelectionIsRefusedForFill() throws Exception {
         assertEquals("mask", refused(fill(rgba(8, 8), gray(8, 8, 0))).getField());
         assertEquals("mask", refused(fill(rgba(8, 8), gray(8, 8, 255))).getField());

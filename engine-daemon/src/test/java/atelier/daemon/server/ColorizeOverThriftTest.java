@@ -24,6 +24,7 @@ import atelier.daemon.image.Extent;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.JobCancelledException;
 import atelier.daemon.ops.Colorize;
+import atelier.daemon.ops.DiffusionSettings;
 import atelier.daemon.ops.EditOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,7 +169,7 @@ class ColorizeOverThriftTest extends DaemonPerTestClass {
     @Test
     void cancelStopsTheJobBetweenStages() throws Exception {
         EditOrder order = new EditOrder(Operation.COLORIZE, LINES, null, SCENE.hints(), "", "", 1, 1, null, 1,
-                EditOrder.AUTO, null, null, false, FlatsOutput.UNDERLAY, 4, null);
+                EditOrder.AUTO, null, null, false, FlatsOutput.UNDERLAY, 4, null, DiffusionSettings.DEFAULTS);
         List<String> stages = new ArrayList<>();
         var work = new Colorize(List.of(new LineArtFlats())).prepare(order);
         assertThrows(JobCancelledException.class, () -> work.run((fraction, stage) -> {
