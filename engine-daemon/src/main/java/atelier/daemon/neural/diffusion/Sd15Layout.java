@@ -30,10 +30,10 @@ public final class Sd15Layout {
     public static final String CONTROL = "control_model.";
 
     /** Level widths of the UNet and the VAE, as multiples of their base width. */
-    static final int[] CHANNEL_MULT = {1, 2, 4, 4};
+    public static final int[] CHANNEL_MULT = {1, 2, 4, 4};
     /** The UNet levels with attention (downsampling 1, 2, 4; the deepest level, 8, has none). */
-    static final boolean[] UNET_ATTENTION = {true, true, true, false};
-    static final int RES_BLOCKS = 2;
+    public static final boolean[] UNET_ATTENTION = {true, true, true, false};
+    public static final int RES_BLOCKS = 2;
     static final int IMAGE_CHANNELS = 3;
     /** ControlNet's hint encoder: conv widths from the 3-channel hint down to the model width. */
     static final int[] HINT_WIDTHS = {16, 16, 32, 32, 96, 96, 256};

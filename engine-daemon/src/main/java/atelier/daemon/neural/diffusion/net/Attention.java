@@ -55,7 +55,11 @@ public final class Attention {
             if (causal) {
                 scores = scores.add(future(scores, from).toType(scores.getDataType(), false).mul(MASKED));
             }
-            slices.add(scores.softmax(-1).matMul(vh));
+            // Each slice's scores are freed before the next is made, else slicing would save nothing.
+            try (NDArray weights = scores.softmax(-1)) {
+                scores.close();
+                slices.add(weights.matMul(vh));
+            }
         }
         NDArray out = slices.size() == 1 ? slices.singletonOrThrow() : NDArrays.concat(slices, 2);
         return out.transpose(0, 2, 1, 3).reshape(batch, queries, width);
