@@ -101,11 +101,21 @@ public final class CheckpointWeights {
         return floats.flip();
     }
 
+    /**
+     * A 1x1 conv's weight stored as the equivalent linear [out, in]: SD 1.5 files converted from the
+     * diffusers format hold the VAE's attention projections that way (Sd15Layout allows it); the
+     * values are in the same order, so they load as [out, in, 1, 1].
+     */
+    private static boolean pointwiseAsLinear(long[] stored, Shape expected) {
+        return expected.dimension() == 4 && expected.get(2) == 1 && expected.get(3) == 1 && stored.length == 2
+                && stored[0] == expected.get(0) && stored[1] == expected.get(1);
+    }
+
     private static NDArray read(Safetensors file, String key, Shape expected, NDManager manager, DataType computeType)
             throws CheckpointMismatchException {
         TensorInfo tensor = file.header().tensor(key).orElseThrow(() -> new CheckpointMismatchException(
                 file.header().file(), "the key '" + key + "' is missing"));
-        if (!Arrays.equals(tensor.shape(), expected.getShape())) {
+        if (!Arrays.equals(tensor.shape(), expected.getShape()) && !pointwiseAsLinear(tensor.shape(), expected)) {
             throw new CheckpointMismatchException(file.header().file(), "the key '" + key + "' has shape "
                     + Arrays.toString(tensor.shape()) + " where this network needs " + Arrays.toString(expected.getShape()));
         }
