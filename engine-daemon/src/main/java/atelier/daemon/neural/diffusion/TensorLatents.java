@@ -63,6 +63,18 @@ public final class TensorLatents implements Latents {
     }
 
     @Override
+    public Latents masked(LatentMask editable, Latents elsewhere) {
+        editable.requireFits(shape);
+        NDArray theirs = elsewhere instanceof TensorLatents tensor ? tensor.values
+                : ((TensorLatents) withValues(elsewhere.toFloats())).values;
+        // w * this + (1 - w) * elsewhere = elsewhere + w * (this - elsewhere), w broadcast over channels.
+        try (NDArray w = values.getManager().create(editable.weights(), new Shape(1, 1, shape.height(), shape.width()))
+                .toDevice(values.getDevice(), false); NDArray difference = values.sub(theirs)) {
+            return new TensorLatents(theirs.add(difference.muli(w)));
+        }
+    }
+
+    @Override
     public Latents withValues(float[] newValues) {
         if (newValues.length != shape.size()) {
             throw new IllegalArgumentException(newValues.length + " values for latents of " + shape);
