@@ -11,7 +11,7 @@ import atelier.daemon.jobs.JobQueue;
 import atelier.daemon.ops.Colorize;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
-import atelier.daemon.ops.MissingEngine;
+import atelier.daemon.ops.Inpaint;
 import atelier.daemon.ops.Outpaint;
 import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.RemoveBackground;
@@ -120,8 +120,7 @@ public final class AtelierDaemon implements AutoCloseable {
         cutout.add(new BorderCutout());
         return new EditCatalog(List.of(
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
-                new MissingEngine(Operation.INPAINT,
-                        "inpaint needs a Stable Diffusion 1.5 model and the diffusion engine, which this build does not have yet"),
+                new Inpaint(models.inpaintEngines(), models.howToEnableInpaint()),
                 new Outpaint(List.of(new PatchMatchFill())),
                 new RemoveBackground(cutout, models.unavailable()),
                 new Colorize(List.of(new LineArtFlats()))));

@@ -2,6 +2,8 @@ package atelier.daemon.neural;
 
 import atelier.bridge.thrift.ModelInfo;
 import atelier.daemon.neural.diffusion.CheckpointInspector;
+import atelier.daemon.neural.diffusion.CheckpointKind;
+import atelier.daemon.neural.diffusion.Identification;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,8 +31,15 @@ final class CheckpointListing {
     private CheckpointListing() {
     }
 
-    /** One ModelInfo a file, by name; an empty list when the directory does not exist. */
-    static List<ModelInfo> scan(Path modelDir) {
+    /** A .safetensors file found, what its header says it is, and how capabilities() lists it. */
+    record Found(Path file, CheckpointKind kind, ModelInfo info) {
+        String name() {
+            return info.getName();
+        }
+    }
+
+    /** One entry a file, by name; an empty list when the directory does not exist. */
+    static List<Found> scan(Path modelDir) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
             for (Path entry : entries) {
@@ -52,24 +61,28 @@ final class CheckpointListing {
             return List.of();
         }
         files.sort(Comparator.comparing(Path::toString));
-        List<ModelInfo> infos = new ArrayList<>();
+        List<Found> found = new ArrayList<>();
         for (Path file : files) {
             if (Files.isRegularFile(file)) {
-                infos.add(describe(file));
+                found.add(describe(file));
             }
         }
-        return infos;
+        return found;
     }
 
-    private static ModelInfo describe(Path file) {
+    private static Found describe(Path file) {
         String fileName = file.getFileName().toString();
         String name = fileName.substring(0, fileName.length() - EXTENSION.length());
-        String kind;
+        String label;
+        CheckpointKind kind;
         try {
-            kind = CheckpointInspector.identify(file).label();
+            Identification identification = CheckpointInspector.identify(file);
+            label = identification.label();
+            kind = identification.kind();
         } catch (IOException e) {
             // A damaged file is listed, saying why, rather than hidden: the artist put it there on purpose.
-            kind = "unknown: " + e.getMessage();
+            label = "unknown: " + e.getMessage();
+            kind = CheckpointKind.UNKNOWN;
         }
         long size;
         try {
@@ -77,6 +90,6 @@ final class CheckpointListing {
         } catch (IOException e) {
             size = 0;
         }
-        return new ModelInfo(name, kind, size);
+        return new Found(file, kind, new ModelInfo(name, label, size));
     }
 }

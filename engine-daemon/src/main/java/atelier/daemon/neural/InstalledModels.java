@@ -5,13 +5,17 @@ import atelier.bridge.models.ModelManifest.ModelPackage;
 import atelier.bridge.models.ModelState;
 import atelier.bridge.models.ModelState.FileState;
 import atelier.bridge.thrift.ModelInfo;
+import atelier.daemon.neural.diffusion.CheckpointKind;
+import atelier.daemon.neural.diffusion.Sd15Widths;
 import atelier.daemon.ops.CutoutEngine;
+import atelier.daemon.ops.InpaintEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,17 +36,87 @@ public final class InstalledModels implements AutoCloseable {
     private final Map<String, String> unavailable;
     private final List<ModelInfo> infos;
     private final List<IsnetModel> loaded;
+    private final List<CheckpointListing.Found> checkpoints;
+    private final Path modelDir;
 
     private InstalledModels(List<CutoutEngine> cutoutEngines, Map<String, String> unavailable, List<ModelInfo> infos,
-                            List<IsnetModel> loaded) {
+                            List<IsnetModel> loaded, List<CheckpointListing.Found> checkpoints, Path modelDir) {
         this.cutoutEngines = List.copyOf(cutoutEngines);
         this.unavailable = Map.copyOf(unavailable);
         this.infos = List.copyOf(infos);
         this.loaded = List.copyOf(loaded);
+        this.checkpoints = List.copyOf(checkpoints);
+        this.modelDir = modelDir;
     }
 
     public static InstalledModels none() {
-        return new InstalledModels(List.of(), Map.of(), List.of(), List.of());
+        return new InstalledModels(List.of(), Map.of(), List.of(), List.of(), List.of(), null);
+    }
+
+    /** The folder `atelier models install clip-tokenizer` fills: CLIP's vocab.json and merges.txt. */
+    static final String TOKENIZER = "clip-tokenizer";
+
+    private Sd15Widths architecture = Sd15Widths.SD15;
+    private LoadedCheckpoint loadedCheckpoint;
+
+    /** Runs checkpoints with another model's head and group counts (which no file shows): tests' tiny models. */
+    public InstalledModels withArchitecture(Sd15Widths architecture) {
+        this.architecture = architecture;
+        return this;
+    }
+
+    /**
+     * One inpaint engine per SD 1.5 checkpoint, inpainting variants first (they see the mask);
+     * none without the CLIP tokenizer, which every checkpoint needs.
+     */
+    public synchronized List<InpaintEngine> inpaintEngines() {
+        Optional<Path> tokenizer = tokenizerFolder();
+        if (tokenizer.isEmpty()) {
+            return List.of();
+        }
+        if (loadedCheckpoint == null) {
+            loadedCheckpoint = new LoadedCheckpoint(tokenizer.get(), architecture);
+        }
+        Map<String, Path> loras = new LinkedHashMap<>();
+        files(CheckpointKind.LORA).forEach(f -> loras.put(f.name(), f.file()));
+        List<InpaintEngine> engines = new ArrayList<>();
+        files(CheckpointKind.SD15_INPAINTING).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), true, loras,
+                loadedCheckpoint)));
+        files(CheckpointKind.SD15).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), false, loras,
+                loadedCheckpoint)));
+        return engines;
+    }
+
+    /** What to install for inpainting, for when {@link #inpaintEngines()} is empty. */
+    public String howToEnableInpaint() {
+        boolean checkpoints = !files(CheckpointKind.SD15_INPAINTING).isEmpty() || !files(CheckpointKind.SD15).isEmpty();
+        if (checkpoints) {
+            return "the Stable Diffusion 1.5 models need the CLIP tokenizer: atelier models install clip-tokenizer"
+                    + " --trust-unverified (or put vocab.json and merges.txt in " + TOKENIZER + "/ in the model directory)";
+        }
+        return "inpaint needs a Stable Diffusion 1.5 model and the CLIP tokenizer: atelier models install sd15-inpainting,"
+                + " then atelier models install clip-tokenizer --trust-unverified (any SD 1.5 .safetensors in the model"
+                + " directory works too)";
+    }
+
+    /** A model file of a kind, by the name capabilities() lists it under. */
+    public record ModelFile(String name, Path file, CheckpointKind kind) {
+    }
+
+    /** The files of one kind (SD 1.5, its inpainting variant, LoRA, ...), in listing order. */
+    public List<ModelFile> files(CheckpointKind kind) {
+        return checkpoints.stream().filter(f -> f.kind() == kind).map(f -> new ModelFile(f.name(), f.file(), f.kind())).toList();
+    }
+
+    /** Where the CLIP tokenizer files are, or empty when they are not installed. */
+    public Optional<Path> tokenizerFolder() {
+        if (modelDir == null) {
+            return Optional.empty();
+        }
+        Path folder = modelDir.resolve(TOKENIZER);
+        boolean present = java.nio.file.Files.isRegularFile(folder.resolve("tokenizer.json"))
+                || java.nio.file.Files.isRegularFile(folder.resolve("vocab.json")) && java.nio.file.Files.isRegularFile(folder.resolve("merges.txt"));
+        return present ? Optional.of(folder) : Optional.empty();
     }
 
     public static InstalledModels scan(Path modelDir) {
@@ -55,17 +129,18 @@ public final class InstalledModels implements AutoCloseable {
         List<ModelInfo> infos = new ArrayList<>();
         List<IsnetModel> models = new ArrayList<>();
         // Checkpoints dropped into the directory are listed whatever becomes of ISNet.
-        List<ModelInfo> checkpoints = CheckpointListing.scan(modelDir);
+        List<CheckpointListing.Found> checkpoints = CheckpointListing.scan(modelDir);
+        List<ModelInfo> checkpointInfos = checkpoints.stream().map(CheckpointListing.Found::info).toList();
         ModelPackage isnet = manifest.find(ISNET).orElse(null);
         if (isnet == null) {
-            return new InstalledModels(List.of(), Map.of(), checkpoints, List.of());
+            return new InstalledModels(List.of(), Map.of(), checkpointInfos, List.of(), checkpoints, modelDir);
         }
         ModelState state;
         try {
             state = ModelState.inspect(modelDir, isnet);
         } catch (IOException e) {
             LOG.warn("cannot read the model directory {}", modelDir, e);
-            return new InstalledModels(List.of(), Map.of(), checkpoints, List.of());
+            return new InstalledModels(List.of(), Map.of(), checkpointInfos, List.of(), checkpoints, modelDir);
         }
         for (FileState file : state.files()) {
             String engine = file.file().engine();
@@ -88,8 +163,8 @@ public final class InstalledModels implements AutoCloseable {
                         + " `atelier models install " + isnet.name() + "`");
             }
         }
-        infos.addAll(checkpoints);
-        return new InstalledModels(engines, unavailable, infos, models);
+        infos.addAll(checkpointInfos);
+        return new InstalledModels(engines, unavailable, infos, models, checkpoints, modelDir);
     }
 
     private static long sizeOf(Path file) {
@@ -116,7 +191,10 @@ public final class InstalledModels implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         loaded.forEach(IsnetModel::close);
+        if (loadedCheckpoint != null) {
+            loadedCheckpoint.close();
+        }
     }
 }

@@ -1,0 +1,131 @@
+package atelier.daemon.neural.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import atelier.daemon.image.Extent;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.Raster;
+import atelier.daemon.image.WorkingResolution;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import atelier.daemon.neural.diffusion.net.Autoencoder;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Inpainting one context region with an SD 1.5 model: the region is brought to the working
+ * size, encoded, sampled under the prompt where the (grown, feathered) selection allows, decoded,
+ * brought back to the region's size and colour-matched to what was kept. The inpainting UNet
+ * sees the mask and the masked picture as extra channels; a plain checkpoint gets the picture
+ * put back outside the mask at every step (Sampler.inpaint). The caller pastes the result in
+ * with the artist's own selection, so nothing outside it changes.
+ */
+public final class InpaintPipeline {
+
+    /** Where the progress bar stands when sampling starts and ends. */
+    private static final double SAMPLING_FROM = 0.1;
+    private static final double SAMPLING_TO = 0.9;
+
+    private InpaintPipeline() {
+    }
+
+    /**
+     * @param strength how far the region may change: 1 samples the selection from noise
+     * @param grow     pixels the generated area reaches past the selection
+     * @param feather  pixels over which the generated area's edge fades
+     */
+    public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                           long seed, int grow, int feather, List<Sd15Model.LoraUse> loras) {
+    }
+
+    /** What was made: the region's new pixels and whether CLIP had to cut the prompt. */
+    public record Outcome(Raster region, List<String> truncationNotices) {
+    }
+
+    /** Inpaints {@code region} (a crop of the picture) under {@code selection} (the same crop of the mask). */
+    public static Outcome run(Sd15Model model, Raster region, Mask selection, Settings settings, Progress progress)
+            throws JobCancelledException, IOException {
+        if (!region.extent().equals(selection.extent())) {
+            throw new IllegalArgumentException("a " + selection.extent() + " selection for a " + region.extent() + " region");
+        }
+        Extent working = WorkingResolution.SD15.workingSize(region.extent());
+        Mask generated = PicturePlanes.resized(selection.grown(settings.grow()).feathered(settings.feather()), working);
+        float[] planes = PicturePlanes.toModel(region, working);
+        float[] decoded;
+        List<String> notices;
+        model.lock().lock();
+        try (NDManager manager = model.newRequestManager()) {
+            model.useLoras(settings.loras(), manager);
+            try {
+                progress.step(0, "encoding");
+                DataType type = model.runtime().computeType();
+                NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);
+                TensorLatents latents = TensorLatents.of(encode(model, image));
+                PromptEncoder.Encoded prompts = model.prompts().encode(manager, settings.prompt(), settings.negativePrompt());
+                notices = prompts.truncationNotices();
+                NDArray hidden = prompts.hiddenStates();
+                Guidance<NDArray> guidance = new Guidance<>(hidden.get("0:1"), hidden.get("1:2"), settings.guidance());
+                Scheduler scheduler = Scheduler.named(settings.scheduler());
+                Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
+                int latentWidth = working.width() / Autoencoder.DOWNSCALE;
+                int latentHeight = working.height() / Autoencoder.DOWNSCALE;
+                LatentMask editable = PicturePlanes.latentMask(generated, latentWidth, latentHeight);
+                Latents result;
+                if (model.inpainting()) {
+                    NDArray extra = inpaintChannels(model, manager, image, generated, editable);
+                    Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler);
+                    result = settings.strength() >= 1
+                            ? sampler.textToImage(latents, guidance, settings.steps(), settings.seed(), sampling)
+                            : sampler.imageToImage(latents, settings.strength(), guidance, settings.steps(), settings.seed(), sampling);
+                } else {
+                    Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler);
+                    result = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), settings.seed(),
+                            sampling);
+                }
+                progress.step(SAMPLING_TO, "decoding");
+                NDArray z = ((TensorLatents) result).array().div(Autoencoder.SCALE_FACTOR).toType(type, false);
+                decoded = model.vae().decode(z).toType(DataType.FLOAT32, false).toFloatArray();
+            } finally {
+                model.useLoras(List.of(), manager);
+            }
+        } finally {
+            model.lock().unlock();
+        }
+        Raster back = PicturePlanes.fromModel(decoded, working, region.extent());
+        return new Outcome(PicturePlanes.colourMatched(back, region, selection), notices);
+    }
+
+    /** The VAE's latent mean, scaled to the UNet's variance (SD 1.5's 0.18215). */
+    private static NDArray encode(Sd15Model model, NDArray image) {
+        Autoencoder.LatentDistribution latent = model.vae().encode(image);
+        latent.logVar().close();
+        return latent.mean().mul(Autoencoder.SCALE_FACTOR);
+    }
+
+    /**
+     * The inpainting UNet's extra input, as it was trained: the mask at latent size (1 = repaint),
+     * then the latents of the picture with the masked part set to 0 (grey in -1..1).
+     */
+    private static NDArray inpaintChannels(Sd15Model model, NDManager manager, NDArray image, Mask generated,
+                                           LatentMask editable) {
+        Extent working = generated.extent();
+        float[] keep = new float[Math.toIntExact(working.pixels())];
+        byte[] values = generated.values();
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = (values[i] & 0xFF) >= 128 ? 0 : 1;
+        }
+        NDArray kept = manager.create(keep, new Shape(1, 1, working.height(), working.width())).toType(image.getDataType(), false);
+        NDArray maskedLatents = encode(model, image.mul(kept));
+        float[] weights = editable.weights();
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = weights[i] >= 0.5f ? 1 : 0;
+        }
+        NDArray mask = manager.create(weights, new Shape(1, 1, editable.height(), editable.width()))
+                .toType(maskedLatents.getDataType(), false);
+        return NDArrays.concat(new NDList(mask, maskedLatents), 1);
+    }
+}

@@ -1,0 +1,138 @@
+package atelier.daemon.neural.diffusion;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import atelier.daemon.neural.diffusion.net.Autoencoder;
+import atelier.daemon.neural.diffusion.net.CheckpointWeights;
+import atelier.daemon.neural.diffusion.net.LoraAdapters;
+import atelier.daemon.neural.diffusion.net.TextEncoder;
+import atelier.daemon.neural.diffusion.net.TorchRuntime;
+import atelier.daemon.neural.diffusion.net.UNet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One SD 1.5 checkpoint loaded for editing: text encoder, UNet (4 channels, or 9 for the
+ * inpainting variant) and VAE, their weights read from the single .safetensors file on the
+ * runtime's device, with the CLIP tokenizer from the files beside it. Loaded once and kept;
+ * LoRAs are put on and taken off per request, so the base weights are never reloaded. One
+ * request uses the model at a time ({@link #lock()}): LoRAs are per-request state.
+ */
+public final class Sd15Model implements AutoCloseable {
+
+    private final String name;
+    private final TorchRuntime runtime;
+    private final NDManager manager;
+    private final Sd15Widths widths;
+    private final PromptEncoder prompts;
+    private final TextEncoder text;
+    private final UNet unet;
+    private final Autoencoder vae;
+    private final ReentrantLock inUse = new ReentrantLock();
+
+    private Sd15Model(String name, TorchRuntime runtime, NDManager manager, Sd15Widths widths, ClipTokenizer tokenizer,
+                      TextEncoder text, UNet unet, Autoencoder vae) {
+        this.name = name;
+        this.runtime = runtime;
+        this.manager = manager;
+        this.widths = widths;
+        this.text = text;
+        this.prompts = new PromptEncoder(tokenizer, text);
+        this.unet = unet;
+        this.vae = vae;
+    }
+
+    /**
+     * @param architecture the head and group counts no file shows: Sd15Widths.SD15 for real checkpoints
+     * @throws IOException naming the file and the first missing or mismatched key, or the tokenizer file at fault
+     */
+    public static Sd15Model load(String name, Path checkpoint, Path tokenizerFolder, Sd15Widths architecture,
+                                 TorchRuntime runtime) throws IOException {
+        ClipTokenizer tokenizer = TokenizerFiles.load(tokenizerFolder);
+        Safetensors file = Safetensors.open(checkpoint);
+        Sd15Widths widths = CheckpointInspector.requireSd15(file.header(), architecture);
+        NDManager manager = runtime.newManager();
+        try {
+            TextEncoder text = TextEncoder.load(file, widths, runtime, manager);
+            UNet unet = new UNet(widths);
+            CheckpointWeights.load(unet, file, manager, runtime.device(), runtime.computeType());
+            Autoencoder vae = new Autoencoder(Sd15Layout.VAE, widths);
+            CheckpointWeights.load(vae, file, manager, runtime.device(), runtime.computeType());
+            return new Sd15Model(name, runtime, manager, widths, tokenizer, text, unet, vae);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether this is the inpainting variant, whose UNet also takes the mask and the masked picture. */
+    public boolean inpainting() {
+        return widths.unetInChannels() == 9;
+    }
+
+    public Sd15Widths widths() {
+        return widths;
+    }
+
+    public TorchRuntime runtime() {
+        return runtime;
+    }
+
+    /** A manager for one request's tensors, on the model's device; closing it frees them all. */
+    public NDManager newRequestManager() {
+        return manager.newSubManager();
+    }
+
+    public PromptEncoder prompts() {
+        return prompts;
+    }
+
+    public UNet unet() {
+        return unet;
+    }
+
+    public Autoencoder vae() {
+        return vae;
+    }
+
+    /** Held while a request runs; LoRAs attached under it are the request's own. */
+    public ReentrantLock lock() {
+        return inUse;
+    }
+
+    /** The networks LoRAs change: the UNet and the text encoder. */
+    public List<Block> adaptableNetworks() {
+        return List.of(unet, text);
+    }
+
+    /**
+     * Puts these LoRAs on (replacing any from an earlier request), their factors in the request's
+     * {@code manager}; an empty list restores the base model, and must be used before that manager closes.
+     */
+    public void useLoras(List<LoraUse> loras, NDManager manager) throws IOException {
+        if (loras.isEmpty()) {
+            LoraAdapters.detach(adaptableNetworks());
+            return;
+        }
+        List<java.util.Map<String, atelier.daemon.neural.diffusion.net.LowRankDelta>> changes = new java.util.ArrayList<>();
+        for (LoraUse lora : loras) {
+            changes.add(LoraFile.load(lora.file(), lora.weight(), manager, runtime.computeType()));
+        }
+        LoraAdapters.attach(adaptableNetworks(), loras.get(0).file(), LoraAdapters.combined(changes));
+    }
+
+    /** A LoRA file and the weight to apply it at. */
+    public record LoraUse(Path file, double weight) {
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,34 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.EngineInfo;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.daemon.image.Mask;
+import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import java.util.Map;
+
+/** Repaints the selected part of a picture as a prompt describes, to fit what surrounds it. */
+public interface InpaintEngine {
+
+    EngineInfo info();
+
+    /** Refuses, while the client waits, settings this engine cannot honour (an unknown LoRA), naming the field. */
+    void check(DiffusionSettings settings) throws InvalidRequest;
+
+    /** The steps a request gets when it names none, for a scheduler. */
+    int defaultSteps(String scheduler);
+
+    /**
+     * New pixels for {@code region} (a crop of the picture around the selection) where
+     * {@code selection} (the same crop of the mask) allows; the caller composites them.
+     *
+     * @param details filled with what reproduces the result: model, scheduler, LoRAs, ...
+     */
+    Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
+            throws JobCancelledException;
+
+    /** The prompt and numbers of one variant. */
+    record Prompted(String prompt, String negativePrompt, double strength, int steps, long seed, DiffusionSettings settings) {
+    }
+}
