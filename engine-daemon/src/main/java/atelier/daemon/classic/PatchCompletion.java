@@ -21,11 +21,19 @@ final class PatchCompletion {
 
     static final int RADIUS = 3;
     private static final int SIDE = 2 * RADIUS + 1;
-    /** The pyramid stops when the hole's larger side is this small: a few patches across. */
-    private static final int COARSEST_HOLE_SIDE = 40;
+    /**
+     * The pyramid stops when the hole's larger side is this small: some ten patches across,
+     * so that the onion peel that starts the coarsest scale still sees the structures that
+     * cross the rim (at half this, thin ones had blurred away and its guesses were worse).
+     */
+    private static final int COARSEST_HOLE_SIDE = 80;
     /** A scale needs at least this many whole source patches to be worth searching. */
     private static final int MIN_SOURCES = 64;
     private static final int BANDS = 8;
+    /** Random sources tried for each pixel of the onion peel, before refining around the best. */
+    private static final int ONION_RANDOM_TRIES = 48;
+    /** The onion peel also tries every source this close: a structure crossing the rim continues from just outside. */
+    private static final int ONION_NEAR = 3 * RADIUS;
     /** Vote weights: exp(-distance / (2 * percentile)); a low percentile lets the best matches dominate. */
     private static final double VOTE_SHARPNESS = 0.75;
     /** 0: the last vote copies each pixel from the single best patch covering it, keeping texture crisp. */
@@ -89,7 +97,7 @@ final class PatchCompletion {
                 scale.compareSmoothed();
             }
             if (coarser == null) {
-                scale.fillHoleByDiffusion();
+                scale.fillHoleByOnionPeel(seed);
                 scale.refreshGuide();
                 scale.matchRandomly(new SplittableRandom(seed));
             } else {
@@ -256,17 +264,22 @@ final class PatchCompletion {
             return new Scale(w, h, channels, px, hole, sample);
         }
 
-        /** A first guess for the coarsest hole: known colours diffused inwards, layer by layer. */
-        void fillHoleByDiffusion() {
-            boolean[] known = new boolean[inHole.length];
-            for (int i = 0; i < known.length; i++) {
+        /**
+         * A first guess for the coarsest hole by onion peel (Newson et al. 2014): layer by
+         * layer from the rim inwards, each pixel copies the centre of the source patch that
+         * best matches its already known neighbours, so structures crossing the rim carry on
+         * into the hole instead of being smoothed away.
+         */
+        void fillHoleByOnionPeel(long seed) {
+            int n = inHole.length;
+            boolean[] known = new boolean[n];
+            for (int i = 0; i < n; i++) {
                 known[i] = !inHole[i];
             }
+            int[] copiedFrom = new int[n];
+            Arrays.fill(copiedFrom, -1);
             List<Integer> layer = new ArrayList<>();
-            int[] sum = new int[channels];
-            boolean progressMade = true;
-            while (progressMade) {
-                progressMade = false;
+            while (true) {
                 layer.clear();
                 for (int y = 0; y < height; y++) {
                     for (int x = 0; x < width; x++) {
@@ -274,32 +287,117 @@ final class PatchCompletion {
                         if (known[i]) {
                             continue;
                         }
-                        Arrays.fill(sum, 0);
-                        int count = 0;
-                        for (int dy = -1; dy <= 1; dy++) {
-                            for (int dx = -1; dx <= 1; dx++) {
+                        boolean rim = false;
+                        for (int dy = -1; dy <= 1 && !rim; dy++) {
+                            for (int dx = -1; dx <= 1 && !rim; dx++) {
                                 int nx = x + dx, ny = y + dy;
-                                if (nx >= 0 && ny >= 0 && nx < width && ny < height && known[ny * width + nx]) {
-                                    count++;
-                                    for (int c = 0; c < channels; c++) {
-                                        sum[c] += pixels[(ny * width + nx) * channels + c];
-                                    }
-                                }
+                                rim = nx >= 0 && ny >= 0 && nx < width && ny < height && known[ny * width + nx];
                             }
                         }
-                        if (count > 0) {
-                            for (int c = 0; c < channels; c++) {
-                                pixels[i * channels + c] = sum[c] / count;
-                            }
+                        if (rim) {
                             layer.add(i);
                         }
                     }
                 }
-                for (int i : layer) {
-                    known[i] = true;
-                    progressMade = true;
+                if (layer.isEmpty()) {
+                    break;
+                }
+                int[] ring = layer.stream().mapToInt(Integer::intValue).toArray();
+                int[] chosen = new int[ring.length];
+                // Every pixel of a layer looks only at what earlier layers settled: parallel and still deterministic.
+                IntStream.range(0, ring.length).parallel().forEach(k -> {
+                    int p = ring[k];
+                    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + p);
+                    int x = p % width, y = p / width;
+                    int best = -1;
+                    long bestDistance = Long.MAX_VALUE;
+                    for (int dy = -1; dy <= 1; dy++) {
+                        for (int dx = -1; dx <= 1; dx++) {
+                            int nx = x + dx, ny = y + dy;
+                            if (nx < 0 || ny < 0 || nx >= width || ny >= height || copiedFrom[ny * width + nx] < 0) {
+                                continue;
+                            }
+                            int from = copiedFrom[ny * width + nx];
+                            int cx = from % width - dx, cy = from / width - dy;
+                            if (cx >= 0 && cy >= 0 && cx < width && cy < height && isSource[cy * width + cx]) {
+                                long d = maskedDistance(x, y, cx, cy, known, bestDistance);
+                                if (d < bestDistance) {
+                                    bestDistance = d;
+                                    best = cy * width + cx;
+                                }
+                            }
+                        }
+                    }
+                    for (int cy = Math.max(0, y - ONION_NEAR); cy <= Math.min(height - 1, y + ONION_NEAR); cy++) {
+                        for (int cx = Math.max(0, x - ONION_NEAR); cx <= Math.min(width - 1, x + ONION_NEAR); cx++) {
+                            if (isSource[cy * width + cx]) {
+                                long d = maskedDistance(x, y, cx, cy, known, bestDistance);
+                                if (d < bestDistance) {
+                                    bestDistance = d;
+                                    best = cy * width + cx;
+                                }
+                            }
+                        }
+                    }
+                    for (int tries = 0; tries < ONION_RANDOM_TRIES; tries++) {
+                        int candidate = sources[random.nextInt(sources.length)];
+                        long d = maskedDistance(x, y, candidate % width, candidate / width, known, bestDistance);
+                        if (d < bestDistance) {
+                            bestDistance = d;
+                            best = candidate;
+                        }
+                    }
+                    int bx = best % width, by = best / width;
+                    for (int r = Math.max(width, height) / 4; r >= 1; r /= 2) {
+                        for (int tries = 0; tries < 2; tries++) {
+                            int cx = Math.max(0, Math.min(width - 1, bx + random.nextInt(-r, r + 1)));
+                            int cy = Math.max(0, Math.min(height - 1, by + random.nextInt(-r, r + 1)));
+                            if (isSource[cy * width + cx]) {
+                                long d = maskedDistance(x, y, cx, cy, known, bestDistance);
+                                if (d < bestDistance) {
+                                    bestDistance = d;
+                                    best = cy * width + cx;
+                                }
+                            }
+                        }
+                        bx = best % width;
+                        by = best / width;
+                    }
+                    chosen[k] = best;
+                });
+                for (int k = 0; k < ring.length; k++) {
+                    int p = ring[k], from = chosen[k];
+                    System.arraycopy(pixels, from * channels, pixels, p * channels, channels);
+                    copiedFrom[p] = from;
+                    known[p] = true;
                 }
             }
+        }
+
+        /** Squared differences between the known pixels of the patch at (x, y) and the source patch at (sx, sy). */
+        private long maskedDistance(int x, int y, int sx, int sy, boolean[] known, long limit) {
+            long sum = 0;
+            for (int oy = -RADIUS; oy <= RADIUS; oy++) {
+                int ty = y + oy;
+                if (ty < 0 || ty >= height) {
+                    continue;
+                }
+                for (int ox = -RADIUS; ox <= RADIUS; ox++) {
+                    int tx = x + ox;
+                    if (tx < 0 || tx >= width || !known[ty * width + tx]) {
+                        continue;
+                    }
+                    int t = (ty * width + tx) * channels, s = ((sy + oy) * width + sx + ox) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        int d = pixels[t + c] - pixels[s + c];
+                        sum += d * d;
+                    }
+                }
+                if (sum >= limit) {
+                    return sum;
+                }
+            }
+            return sum;
         }
 
         void matchRandomly(SplittableRandom random) {

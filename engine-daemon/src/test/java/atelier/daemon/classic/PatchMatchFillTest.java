@@ -34,9 +34,10 @@ class PatchMatchFillTest {
             report.add(c.name() + " " + sharpness);
             // Blurring fills (Telea) score 0.05 to 0.4 here; see ./bench fill for the side-by-side figures.
             assertTrue(sharpness > 0.6 && sharpness < 1.4, c.name() + ": sharpness ratio " + sharpness);
-            withinRange += sharpness >= 0.7 ? 1 : 0;
+            withinRange += sharpness >= 0.7 && sharpness <= 1.4 ? 1 : 0;
         }
-        assertTrue(withinRange >= 5, "natural texture (0.7..1.4) on too few photos: " + report);
+        // rocket-sky stays just under 0.7: the truth has a mast top inside the hole that no fill can know about.
+        assertTrue(withinRange >= 7, "natural texture (0.7..1.4) on too few photos: " + report);
     }
 
     @Test
