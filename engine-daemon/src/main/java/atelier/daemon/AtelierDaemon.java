@@ -12,6 +12,7 @@ import atelier.daemon.ops.Colorize;
 import atelier.daemon.ops.ContentFill;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.Inpaint;
+import atelier.daemon.ops.InpaintEngine;
 import atelier.daemon.ops.Outpaint;
 import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.RemoveBackground;
@@ -118,10 +119,11 @@ public final class AtelierDaemon implements AutoCloseable {
     public static EditCatalog catalog(InstalledModels models) {
         List<CutoutEngine> cutout = new ArrayList<>(models.cutoutEngines());
         cutout.add(new BorderCutout());
+        List<InpaintEngine> diffusion = models.inpaintEngines();
         return new EditCatalog(List.of(
-                new ContentFill(List.of(new PatchMatchFill(), new TeleaFill())),
-                new Inpaint(models.inpaintEngines(), models.howToEnableInpaint()),
-                new Outpaint(List.of(new PatchMatchFill())),
+                new ContentFill(List.of(new PatchMatchFill(), new TeleaFill()), diffusion),
+                new Inpaint(diffusion, models.howToEnableInpaint()),
+                new Outpaint(List.of(new PatchMatchFill()), diffusion),
                 new RemoveBackground(cutout, models.unavailable()),
                 new Colorize(List.of(new LineArtFlats()))));
     }

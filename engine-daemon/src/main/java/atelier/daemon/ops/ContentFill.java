@@ -17,10 +17,30 @@ import java.util.Map;
 /** "Make this thing disappear": fills the selection from its surroundings. */
 public final class ContentFill implements Edit {
 
+    /** What a model fill is told not to paint when the request names nothing: the fill should add nothing new. */
+    static final String NO_NEW_OBJECTS = "object, person, animal, text, letters, watermark, logo, frame";
+
     private final List<FillEngine> engines;
+    private final List<InpaintEngine> models;
 
     public ContentFill(List<FillEngine> engines) {
+        this(engines, List.of());
+    }
+
+    /** @param models diffusion models that can also fill, after the embedded engines ("auto" stays embedded: fast) */
+    public ContentFill(List<FillEngine> engines, List<InpaintEngine> models) {
         this.engines = List.copyOf(engines);
+        this.models = List.copyOf(models);
+    }
+
+    /** The embedded engines, then each model as a fill under this request's settings. */
+    private List<FillEngine> candidates(EditOrder order) {
+        List<FillEngine> all = new ArrayList<>(engines);
+        String negative = order.negativePrompt().isBlank() ? NO_NEW_OBJECTS : order.negativePrompt();
+        for (InpaintEngine model : models) {
+            all.add(new ModelFill(model, engines.get(0), order.prompt(), negative, order.strength(), order.steps(), order.diffusion()));
+        }
+        return all;
     }
 
     @Override
@@ -30,7 +50,9 @@ public final class ContentFill implements Edit {
 
     @Override
     public List<EngineInfo> engines() {
-        return engines.stream().map(FillEngine::info).toList();
+        List<EngineInfo> all = new ArrayList<>(engines.stream().map(FillEngine::info).toList());
+        models.forEach(model -> all.add(model.info()));
+        return all;
     }
 
     @Override
@@ -43,7 +65,10 @@ public final class ContentFill implements Edit {
 
     @Override
     public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
-        FillEngine engine = EngineChoice.pick(operation(), order.engine(), engines, FillEngine::info, howToEnable());
+        FillEngine engine = EngineChoice.pick(operation(), order.engine(), candidates(order), FillEngine::info, howToEnable());
+        if (engine instanceof ModelFill model) {
+            model.model().check(order.diffusion());
+        }
         if (order.image().width() < MIN_SIDE || order.image().height() < MIN_SIDE) {
             throw new InvalidRequest("image", order.image().extent() + " is too small to fill from: at least "
                     + MIN_SIDE + "x" + MIN_SIDE);
@@ -91,6 +116,10 @@ public final class ContentFill implements Edit {
                 layers.add(new ResultLayer(patch, hole.x(), hole.y(), seed, LayerRole.PATCH));
             }
             Map<String, String> details = new LinkedHashMap<>();
+            if (engine instanceof ModelFill model) {
+                details.putAll(model.details());
+                details.put("seed", String.valueOf(order.seed()));
+            }
             details.put("context", region.toString());
             details.put("hole", hole.toString());
             return new EditOutcome(layers, image.extent(), 0, 0, engine.info().getName(), details);

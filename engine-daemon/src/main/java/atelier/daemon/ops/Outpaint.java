@@ -26,10 +26,34 @@ public final class Outpaint implements Edit {
     /** Pixels of the original, along each grown side, that blend into the new area. */
     static final int SEAM_BAND = 16;
 
+    /**
+     * How far a model may move the pre-filled new area when the request leaves strength at 1:
+     * enough to redraw it, little enough that the uncrop's colours still guide it.
+     */
+    static final double MODEL_STRENGTH = 0.85;
+
     private final List<FillEngine> engines;
+    private final List<InpaintEngine> models;
 
     public Outpaint(List<FillEngine> engines) {
+        this(engines, List.of());
+    }
+
+    /** @param models diffusion models, tried first by "auto": they draw new content where an uncrop repeats */
+    public Outpaint(List<FillEngine> engines, List<InpaintEngine> models) {
         this.engines = List.copyOf(engines);
+        this.models = List.copyOf(models);
+    }
+
+    /** Each model as a fill of the new area under this request's settings, then the embedded engines. */
+    private List<FillEngine> candidates(EditOrder order) {
+        List<FillEngine> all = new ArrayList<>();
+        for (InpaintEngine model : models) {
+            all.add(new ModelFill(model, engines.get(0), order.prompt(), order.negativePrompt(),
+                    Math.min(order.strength(), MODEL_STRENGTH), order.steps(), order.diffusion()));
+        }
+        all.addAll(engines);
+        return all;
     }
 
     @Override
@@ -39,7 +63,10 @@ public final class Outpaint implements Edit {
 
     @Override
     public List<EngineInfo> engines() {
-        return engines.stream().map(FillEngine::info).toList();
+        List<EngineInfo> all = new ArrayList<>();
+        models.forEach(model -> all.add(model.info()));
+        all.addAll(engines.stream().map(FillEngine::info).toList());
+        return all;
     }
 
     @Override
@@ -49,7 +76,10 @@ public final class Outpaint implements Edit {
 
     @Override
     public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
-        FillEngine engine = EngineChoice.pick(operation(), order.engine(), engines, FillEngine::info, howToEnable());
+        FillEngine engine = EngineChoice.pick(operation(), order.engine(), candidates(order), FillEngine::info, howToEnable());
+        if (engine instanceof ModelFill model) {
+            model.model().check(order.diffusion());
+        }
         Raster image = order.image();
         if (image.width() < ContentFill.MIN_SIDE || image.height() < ContentFill.MIN_SIDE) {
             throw new InvalidRequest("image", image.extent() + " is too small to extend: at least "
@@ -77,6 +107,10 @@ public final class Outpaint implements Edit {
                 layers.add(new ResultLayer(result, 0, 0, seed, LayerRole.PATCH));
             }
             Map<String, String> details = new LinkedHashMap<>();
+            if (engine instanceof ModelFill model) {
+                details.putAll(model.details());
+                details.put("seed", String.valueOf(order.seed()));
+            }
             details.put("margins", margins.left() + "," + margins.right() + "," + margins.top() + "," + margins.bottom());
             return new EditOutcome(layers, grown, margins.left(), margins.top(), engine.info().getName(), details);
         };

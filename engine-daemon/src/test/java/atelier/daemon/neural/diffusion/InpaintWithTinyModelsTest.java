@@ -187,6 +187,46 @@ class InpaintWithTinyModelsTest {
     }
 
     @Test
+    void outpaintWithAModelMakesTheRequestedCanvasAndKeepsTheOriginal() throws Exception {
+        Raster image = picture(new Extent(48, 40));
+        Edit outpaint = AtelierDaemon.catalog(installed).edit(Operation.OUTPAINT);
+        assertEquals("tiny-inpainting", outpaint.engines().get(0).getName());
+        EditOrder order = new EditOrder(Operation.OUTPAINT, image, null, null, "sky", "", 7, 1.0, 3, 1, "auto",
+                new Margins(16, 0, 0, 9), null, false, FlatsOutput.UNDERLAY, 4, null, settings(List.of()));
+        EditOutcome outcome = outpaint.prepare(order).run(Progress.NONE);
+        assertEquals("tiny-inpainting", outcome.engine());
+        assertEquals(new Extent(64, 49), outcome.canvas());
+        assertEquals(16, outcome.originX());
+        Raster result = outcome.layers().get(0).pixels();
+        assertEquals(new Extent(64, 49), result.extent());
+        // Away from the seam band the original is untouched; the new area was painted (opaque).
+        for (int y = 0; y < 40 - 16; y++) {
+            for (int x = 16; x < 48; x++) {
+                for (int c = 0; c < 4; c++) {
+                    assertEquals(image.channel(x, y, c), result.channel(16 + x, y, c), "original at " + x + "," + y);
+                }
+            }
+        }
+        assertEquals(255, result.channel(3, 45, 3));
+        assertEquals("0.85", outcome.details().get("strength"));
+    }
+
+    @Test
+    void contentFillCanUseAModelByNameAndKeepsEverythingOutsideTheSelection() throws Exception {
+        Extent extent = new Extent(64, 64);
+        Raster image = picture(extent);
+        Mask mask = selection(extent, new Bounds(20, 24, 17, 13));
+        Edit fill = AtelierDaemon.catalog(installed).edit(Operation.CONTENT_FILL);
+        assertEquals("patchmatch", fill.engines().get(0).getName());
+        EditOrder order = new EditOrder(Operation.CONTENT_FILL, image, mask, null, "", "", 2, 0.7, 3, 1, "tiny-base",
+                Margins.NONE, null, false, FlatsOutput.UNDERLAY, 4, null, settings(List.of()));
+        EditOutcome outcome = fill.prepare(order).run(Progress.NONE);
+        assertEquals("tiny-base", outcome.engine());
+        assertOnlyTheSelectionChanged(image, mask, outcome.layers().get(0));
+        assertEquals("patchmatch", outcome.details().get("prefill"));
+    }
+
+    @Test
     void anUnknownLoraIsNamedBeforeAnyWorkStarts() {
         Extent extent = new Extent(32, 32);
         InvalidRequest e = assertThrows(InvalidRequest.class, () -> inpaint.prepare(order(picture(extent),
