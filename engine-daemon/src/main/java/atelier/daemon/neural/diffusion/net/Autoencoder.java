@@ -31,11 +31,12 @@ public final class Autoencoder extends NetworkBlock {
     /**
      * Largest latent tile a side decoded at once (640 pixels). The peak of a decode is at the
      * shallowest level, where the 256-wide output of the last Upsample (a map of S = 256 x H x W
-     * values, H x W the image) meets the first 128-wide ResnetBlock: with the block input, the
-     * norm's intermediates and the swish, about 4 S live at once (see {@link Forward}). For a
-     * 640 x 640 tile S is 105 M values, so ~1.7 GB in fp32 and ~0.85 GB in fp16; the weights
-     * add 0.33 GB (fp32). A whole 1024 x 1024 decode would need ~4.3 GB of activations in fp32,
-     * which with a loaded UNet (3.4 GB) leaves no room in 8 GB.
+     * values, H x W the image) meets the first 128-wide ResnetBlock: the block input, the norm's
+     * intermediates and the swish live at once, about 5 S as measured (a 512 x 512 decode peaks
+     * at 1.74 GB resident, of which 0.5 GB JVM, libtorch and fp32 weights; S is 256 MB). For a
+     * 640 x 640 tile that is ~2.1 GB in fp32 and ~1.05 GB in fp16; a whole 1024 x 1024 decode
+     * would need ~5.4 GB in fp32, which with a loaded UNet (3.4 GB) does not fit in 8 GB. The
+     * tiled 1024 x 1024 decode (2 x 2 tiles of 72) measured 2.15 GB resident in all.
      */
     public static final int TILE = 80;
     /**

@@ -16,13 +16,19 @@ final class Forward {
     private Forward() {
     }
 
-    /** Runs {@code body} in its own NDScope: every array it makes except the result is freed on return. */
+    /**
+     * Runs {@code body} in its own NDScope: every array it makes except the result is freed on
+     * return; the result joins the enclosing scope, if any, like any array made there (without
+     * that, a step's result inside another step would outlive both).
+     */
     static NDArray step(Supplier<NDArray> body) {
+        NDArray result;
         try (NDScope scope = new NDScope()) {
-            NDArray result = body.get();
+            result = body.get();
             NDScope.unregister(result);
-            return result;
         }
+        NDScope.register(result);
+        return result;
     }
 
     /** {@code f(a)}, then frees {@code a}; for intermediates only, never a caller's array. */
