@@ -108,8 +108,23 @@ final class Job {
         }
     }
 
+    private byte[] previewPng;
+    private int previewWidth;
+    private int previewHeight;
+
+    /** The latest preview, as a PNG; status() hands it to the editor while the job runs. */
+    synchronized void preview(byte[] png, int width, int height) {
+        previewPng = png;
+        previewWidth = width;
+        previewHeight = height;
+    }
+
     synchronized JobStatus snapshot() {
         JobStatus status = new JobStatus(id, state, progress, stage);
+        if (previewPng != null && state == JobState.RUNNING) {
+            status.setPreview(new atelier.bridge.thrift.Picture(atelier.bridge.thrift.PixelFormat.PNG, previewWidth, previewHeight,
+                    java.nio.ByteBuffer.wrap(previewPng)));
+        }
         if (error != null) {
             status.setError(error);
         }

@@ -196,11 +196,19 @@ public final class JobQueue implements AutoCloseable {
             return;
         }
         record(job);
-        Progress progress = (fraction, stage) -> {
-            if (job.cancelRequested()) {
-                throw new JobCancelledException();
+        Progress progress = new Progress() {
+            @Override
+            public void step(double fraction, String stage) throws JobCancelledException {
+                if (job.cancelRequested()) {
+                    throw new JobCancelledException();
+                }
+                job.report(fraction, stage);
             }
-            job.report(fraction, stage);
+
+            @Override
+            public void preview(atelier.daemon.image.Raster picture) {
+                job.preview(atelier.daemon.image.PngCodec.encode(picture), picture.width(), picture.height());
+            }
         };
         try {
             EditResult result = job.work().run(job.id, progress);

@@ -15,9 +15,26 @@ public interface Progress {
      */
     void step(double fraction, String stage) throws JobCancelledException;
 
+    /**
+     * A rough picture of where the work is heading (a diffusion model's latents seen as RGB),
+     * for the editor to show while it waits. Most work has none; the default drops it.
+     */
+    default void preview(atelier.daemon.image.Raster picture) {
+    }
+
     /** A view of this progress for a sub-task that covers [from, to] of the whole. */
     default Progress span(double from, double to) {
         Progress whole = this;
-        return (fraction, stage) -> whole.step(from + (to - from) * fraction, stage);
+        return new Progress() {
+            @Override
+            public void step(double fraction, String stage) throws JobCancelledException {
+                whole.step(from + (to - from) * fraction, stage);
+            }
+
+            @Override
+            public void preview(atelier.daemon.image.Raster picture) {
+                whole.preview(picture);
+            }
+        };
     }
 }

@@ -77,12 +77,14 @@ public final class InpaintPipeline {
                 Latents result;
                 if (model.inpainting()) {
                     NDArray extra = inpaintChannels(model, manager, image, generated, editable);
-                    Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler);
+                    Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler),
+                            sampling);
                     result = settings.strength() >= 1
                             ? sampler.textToImage(latents, guidance, settings.steps(), settings.seed(), sampling)
                             : sampler.imageToImage(latents, settings.strength(), guidance, settings.steps(), settings.seed(), sampling);
                 } else {
-                    Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler);
+                    Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler),
+                            sampling);
                     result = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), settings.seed(),
                             sampling);
                 }
@@ -97,6 +99,13 @@ public final class InpaintPipeline {
         }
         Raster back = PicturePlanes.fromModel(decoded, working, region.extent());
         return new Outcome(PicturePlanes.colourMatched(back, region, selection), notices);
+    }
+
+    /** Steps between previews: a latent-to-RGB preview is cheap, but the editor need not redraw every step. */
+    static final int PREVIEW_EVERY = 2;
+
+    private static Sampler<NDArray> previewing(Sampler<NDArray> sampler, Progress progress) {
+        return sampler.withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture));
     }
 
     /** The VAE's latent mean, scaled to the UNet's variance (SD 1.5's 0.18215). */

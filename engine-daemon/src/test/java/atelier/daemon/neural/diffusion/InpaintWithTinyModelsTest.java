@@ -139,6 +139,36 @@ class InpaintWithTinyModelsTest {
     }
 
     @Test
+    void progressRisesThroughEncodingSamplingAndDecodingWithPreviewsOnTheWay() throws Exception {
+        Extent extent = new Extent(64, 64);
+        List<Double> fractions = new java.util.ArrayList<>();
+        List<String> stages = new java.util.ArrayList<>();
+        List<Raster> previews = new java.util.ArrayList<>();
+        Progress watched = new Progress() {
+            @Override
+            public void step(double fraction, String stage) {
+                fractions.add(fraction);
+                stages.add(stage);
+            }
+
+            @Override
+            public void preview(Raster picture) {
+                previews.add(picture);
+            }
+        };
+        inpaint.prepare(new EditOrder(Operation.INPAINT, picture(extent), selection(extent, new Bounds(8, 8, 20, 20)), null, "",
+                "", 1, 1.0, 4, 1, "tiny-base", Margins.NONE, null, false, FlatsOutput.UNDERLAY, 4, null, settings(List.of())))
+                .run(watched);
+        for (int i = 1; i < fractions.size(); i++) {
+            assertTrue(fractions.get(i) >= fractions.get(i - 1), "progress went back at " + i + ": " + fractions);
+        }
+        assertTrue(stages.containsAll(List.of("loading model", "encoding", "sampling", "decoding")), stages.toString());
+        assertEquals(2, previews.size());
+        // One preview pixel per latent position: the 512x512 working size over the VAE's 8.
+        assertEquals(new Extent(64, 64), previews.get(0).extent());
+    }
+
+    @Test
     void selectionsAtTheCanvasEdgesAndOfOddSizesLandWhereTheyWere() throws Exception {
         Extent extent = new Extent(131, 77);
         Raster image = picture(extent);
