@@ -1,0 +1,29 @@
+package atelier.daemon.ops;
+
+import atelier.bridge.thrift.EngineInfo;
+import atelier.bridge.thrift.InvalidRequest;
+import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import java.util.Map;
+
+/** A model that colours line art: follows the lines, starts from the artist's colours. */
+public interface LineArtPainter {
+
+    EngineInfo info();
+
+    /** Refuses, while the client waits, settings it cannot honour (an unknown LoRA), naming the field. */
+    void check(DiffusionSettings settings) throws InvalidRequest;
+
+    /** The steps a request gets when it names none, for a scheduler. */
+    int defaultSteps(String scheduler);
+
+    /**
+     * An opaque colour picture of the line art's size: the lines steer the model, {@code start}
+     * (the flats under the lines) is where sampling begins, at the request's strength.
+     *
+     * @param details filled with what reproduces the result: model, ControlNet, scheduler, ...
+     */
+    Raster paint(Raster lineArt, Raster start, InpaintEngine.Prompted request, Progress progress, Map<String, String> details)
+            throws JobCancelledException;
+}
