@@ -11,6 +11,7 @@ import atelier.bridge.models.ModelState;
 import atelier.bridge.models.ResumableDownload;
 import atelier.bridge.thrift.Capabilities;
 import atelier.bridge.thrift.EditRequest;
+import atelier.bridge.thrift.LoraChoice;
 import atelier.bridge.thrift.EditResult;
 import atelier.bridge.thrift.EngineInfo;
 import atelier.bridge.thrift.Extension;
@@ -58,7 +59,8 @@ public final class AtelierCommand {
     private static final Set<String> CONNECTION_OPTIONS = Set.of("host", "port");
     private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
             "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
-            "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap");
+            "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap",
+            "scheduler", "guidance", "lora", "grow", "feather");
 
     private static final String USAGE = """
             usage:
@@ -72,6 +74,8 @@ public final class AtelierCommand {
               atelier remove-bg  --image IN.png [--mask KEEP.png] [--alpha-only] --out OUT.png [--engine ...]
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
+              model engines also take --scheduler euler|euler-a|dpmpp-2m-karras|ddim|lcm --guidance F
+                                 --lora NAME[:WEIGHT][,NAME[:WEIGHT]...] --grow PX --feather PX (and --prompt)
               atelier status
               atelier models list|install NAME [--trust-unverified]|remove NAME   (works with no daemon;
                                  `atelier models list` names the models)
@@ -261,6 +265,21 @@ public final class AtelierCommand {
         if (line.text("engine") != null) {
             request.setEngine(line.text("engine"));
         }
+        if (line.text("scheduler") != null) {
+            request.setScheduler(line.text("scheduler"));
+        }
+        if (line.decimal("guidance") != null) {
+            request.setGuidance(line.decimal("guidance"));
+        }
+        if (line.text("lora") != null) {
+            request.setLoras(loras(line.text("lora")));
+        }
+        if (line.integer("grow") != null) {
+            request.setMaskGrow(line.integer("grow"));
+        }
+        if (line.integer("feather") != null) {
+            request.setMaskFeather(line.integer("feather"));
+        }
         if (operation == Operation.OUTPAINT) {
             if (line.text("aspect") != null) {
                 request.setAspectRatio(aspectRatio(line.text("aspect")));
@@ -410,6 +429,27 @@ public final class AtelierCommand {
     }
 
     /** "16:9", "1.5" or "3/2" as width over height. */
+    /** "ink-style:0.8,film" -> two LoRAs, the second at weight 1. */
+    static List<LoraChoice> loras(String text) throws UsageException {
+        List<LoraChoice> loras = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            String[] nameWeight = part.trim().split(":", 2);
+            if (nameWeight[0].isBlank()) {
+                throw new UsageException("--lora takes NAME[:WEIGHT] separated by commas, got '" + text + "'");
+            }
+            LoraChoice choice = new LoraChoice(nameWeight[0].trim());
+            if (nameWeight.length == 2) {
+                try {
+                    choice.setWeight(Double.parseDouble(nameWeight[1].trim()));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--lora weight of '" + nameWeight[0] + "' is not a number: " + nameWeight[1]);
+                }
+            }
+            loras.add(choice);
+        }
+        return loras;
+    }
+
     static double aspectRatio(String text) throws UsageException {
         try {
             String[] parts = text.split("[:/]");

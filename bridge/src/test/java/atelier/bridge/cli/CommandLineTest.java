@@ -34,6 +34,18 @@ class CommandLineTest {
     }
 
     @Test
+    void lorasReadAsNamesWithOptionalWeights() throws Exception {
+        java.util.List<atelier.bridge.thrift.LoraChoice> loras = AtelierCommand.loras("ink-style:0.6, film");
+        assertEquals(2, loras.size());
+        assertEquals("ink-style", loras.get(0).getName());
+        assertEquals(0.6, loras.get(0).getWeight(), 1e-12);
+        assertEquals("film", loras.get(1).getName());
+        assertEquals(1.0, loras.get(1).getWeight(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> AtelierCommand.loras("film:strong"));
+        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> AtelierCommand.loras(",film"));
+    }
+
+    @Test
     void aspectRatiosReadAsAPersonWritesThem() throws Exception {
         assertEquals(16 / 9.0, AtelierCommand.aspectRatio("16:9"), 1e-12);
         assertEquals(1.5, AtelierCommand.aspectRatio("3/2"), 1e-12);
