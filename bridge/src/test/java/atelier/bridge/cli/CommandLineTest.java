@@ -41,8 +41,8 @@ class CommandLineTest {
         assertEquals(0.6, loras.get(0).getWeight(), 1e-12);
         assertEquals("film", loras.get(1).getName());
         assertEquals(1.0, loras.get(1).getWeight(), 1e-12);
-        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> AtelierCommand.loras("film:strong"));
-        org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, () -> AtelierCommand.loras(",film"));
+        org.junit.jupiter.api.Assertions.assertThrows(CommandLine.UsageException.class, () -> AtelierCommand.loras("film:strong"));
+        org.junit.jupiter.api.Assertions.assertThrows(CommandLine.UsageException.class, () -> AtelierCommand.loras(",film"));
     }
 
     @Test
