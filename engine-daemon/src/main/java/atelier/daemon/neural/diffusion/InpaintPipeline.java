@@ -64,11 +64,11 @@ public final class InpaintPipeline {
                 progress.step(0, "encoding");
                 DataType type = model.runtime().computeType();
                 NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);
-                TensorLatents latents = TensorLatents.of(encode(model, image));
-                PromptEncoder.Encoded prompts = model.prompts().encode(manager, settings.prompt(), settings.negativePrompt());
-                notices = prompts.truncationNotices();
-                NDArray hidden = prompts.hiddenStates();
-                Guidance<NDArray> guidance = new Guidance<>(hidden.get("0:1"), hidden.get("1:2"), settings.guidance());
+                TensorLatents latents = TensorLatents.of(model.encodeImage(image));
+                Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
+                        settings.guidance());
+                notices = prompted.truncationNotices();
+                Guidance<NDArray> guidance = prompted.guidance();
                 Scheduler scheduler = Scheduler.named(settings.scheduler());
                 Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
                 int latentWidth = working.width() / Autoencoder.DOWNSCALE;
@@ -89,8 +89,7 @@ public final class InpaintPipeline {
                             sampling);
                 }
                 progress.step(SAMPLING_TO, "decoding");
-                NDArray z = ((TensorLatents) result).array().div(Autoencoder.SCALE_FACTOR).toType(type, false);
-                decoded = model.vae().decode(z).toType(DataType.FLOAT32, false).toFloatArray();
+                decoded = model.decodePicture(result);
             } finally {
                 model.useLoras(List.of(), manager);
             }
@@ -108,13 +107,6 @@ public final class InpaintPipeline {
         return sampler.withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture));
     }
 
-    /** The VAE's latent mean, scaled to the UNet's variance (SD 1.5's 0.18215). */
-    private static NDArray encode(Sd15Model model, NDArray image) {
-        Autoencoder.LatentDistribution latent = model.vae().encode(image);
-        latent.logVar().close();
-        return latent.mean().mul(Autoencoder.SCALE_FACTOR);
-    }
-
     /**
      * The inpainting UNet's extra input, as it was trained: the mask at latent size (1 = repaint),
      * then the latents of the picture with the masked part set to 0 (grey in -1..1).
@@ -128,7 +120,7 @@ public final class InpaintPipeline {
             keep[i] = (values[i] & 0xFF) >= 128 ? 0 : 1;
         }
         NDArray kept = manager.create(keep, new Shape(1, 1, working.height(), working.width())).toType(image.getDataType(), false);
-        NDArray maskedLatents = encode(model, image.mul(kept));
+        NDArray maskedLatents = model.encodeImage(image.mul(kept));
         float[] weights = editable.weights();
         for (int i = 0; i < weights.length; i++) {
             weights[i] = weights[i] >= 0.5f ? 1 : 0;

@@ -50,6 +50,27 @@ public final class PicturePlanes {
         return OpenCvNatives.toRaster(sized);
     }
 
+    /**
+     * Line art as the line-art ControlNets take it: white lines on black, three equal planes in
+     * 0..1 at the working size. Darkness is measured against the artist's paper and ink
+     * (LineArt), so dark lines on white, grey pencil, coloured ink and lines on a transparent
+     * layer all become the same clean white-on-black drawing.
+     */
+    public static float[] lineHint(Raster lineArt, Extent working) {
+        atelier.daemon.classic.LineArt lines = atelier.daemon.classic.LineArt.of(lineArt);
+        Mask darkness = resized(Mask.wrap(lineArt.extent(), lines.darkness().clone()), working);
+        byte[] values = darkness.values();
+        int plane = values.length;
+        float[] planes = new float[3 * plane];
+        for (int p = 0; p < plane; p++) {
+            float v = (values[p] & 0xFF) / 255f;
+            planes[p] = v;
+            planes[plane + p] = v;
+            planes[2 * plane + p] = v;
+        }
+        return planes;
+    }
+
     /** A selection at another size, its soft values kept. */
     public static Mask resized(Mask mask, Extent to) {
         OpenCvNatives.load();

@@ -127,6 +127,37 @@ public final class Sd15Model implements AutoCloseable {
         LoraAdapters.attach(adaptableNetworks(), loras.get(0).file(), LoraAdapters.combined(changes));
     }
 
+    /** A picture's planes (R, G, B in -1..1 at {@code size}) as latents at the UNet's variance (the VAE mean times 0.18215). */
+    public TensorLatents encodePicture(NDManager request, float[] planes, atelier.daemon.image.Extent size) {
+        ai.djl.ndarray.NDArray image = request.create(planes, new ai.djl.ndarray.types.Shape(1, 3, size.height(), size.width()))
+                .toType(runtime.computeType(), false);
+        return TensorLatents.of(encodeImage(image));
+    }
+
+    /** The VAE's latent mean of an image tensor (1, 3, H, W) in -1..1, scaled to the UNet's variance. */
+    ai.djl.ndarray.NDArray encodeImage(ai.djl.ndarray.NDArray image) {
+        Autoencoder.LatentDistribution latent = vae.encode(image);
+        latent.logVar().close();
+        return latent.mean().mul(Autoencoder.SCALE_FACTOR);
+    }
+
+    /** Latents back to a picture's planes, R, G, B in about -1..1. */
+    public float[] decodePicture(Latents latents) {
+        ai.djl.ndarray.NDArray z = ((TensorLatents) latents).array().div(Autoencoder.SCALE_FACTOR)
+                .toType(runtime.computeType(), false);
+        return vae.decode(z).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    }
+
+    /** Classifier-free guidance for a prompt against a negative one, and what CLIP had to cut from them. */
+    public record PromptGuidance(Guidance<ai.djl.ndarray.NDArray> guidance, List<String> truncationNotices) {
+    }
+
+    public PromptGuidance guidance(NDManager request, String prompt, String negativePrompt, double scale) {
+        PromptEncoder.Encoded encoded = prompts.encode(request, prompt, negativePrompt);
+        ai.djl.ndarray.NDArray hidden = encoded.hiddenStates();
+        return new PromptGuidance(new Guidance<>(hidden.get("0:1"), hidden.get("1:2"), scale), encoded.truncationNotices());
+    }
+
     /** A LoRA file and the weight to apply it at. */
     public record LoraUse(Path file, double weight) {
     }

@@ -66,4 +66,29 @@ class PicturePlanesTest {
         assertEquals(0.5f, w[4], 0.01);
         assertEquals(0f, w[5], 1e-6);
     }
+
+    @Test
+    void lineArtBecomesWhiteLinesOnBlackWhetherDrawnOnPaperOrOnATransparentLayer() {
+        Extent size = new Extent(64, 64);
+        Raster onPaper = Raster.blank(size);
+        Raster onTransparent = Raster.blank(size);
+        byte[] paper = onPaper.rgba();
+        byte[] clear = onTransparent.rgba();
+        for (int p = 0; p < 64 * 64; p++) {
+            boolean line = p % 64 == 20 || p % 64 == 21 || p / 64 == 40;
+            for (int c = 0; c < 3; c++) {
+                paper[4 * p + c] = (byte) (line ? 30 : 245);
+                clear[4 * p + c] = (byte) 20;
+            }
+            paper[4 * p + 3] = (byte) 255;
+            clear[4 * p + 3] = (byte) (line ? 255 : 0);
+        }
+        for (Raster drawing : new Raster[] {onPaper, onTransparent}) {
+            float[] hint = PicturePlanes.lineHint(drawing, size);
+            assertEquals(3 * 64 * 64, hint.length);
+            assertTrue(hint[10 * 64 + 20] > 0.6f, "on the line: " + hint[10 * 64 + 20]);
+            assertTrue(hint[10 * 64 + 5] < 0.1f, "on the paper: " + hint[10 * 64 + 5]);
+            assertEquals(hint[10 * 64 + 20], hint[2 * 64 * 64 + 10 * 64 + 20]);
+        }
+    }
 }
