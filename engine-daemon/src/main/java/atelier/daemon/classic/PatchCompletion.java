@@ -47,6 +47,14 @@ final class PatchCompletion {
     private static final int SMOOTHED_LEVELS = 3;
     /** Passes of the [1 2 1] filter for that copy. */
     private static final int SMOOTHING_PASSES = 2;
+    /**
+     * At the finest scale a source costs this many median match distances extra for each
+     * time over its pixels are already copied (an occurrence penalty in the manner of
+     * Kaspar et al. 2015, a cheap stand-in for the completeness term of Simakov et al.
+     * 2008): without it the search settles many targets on the same few flat, easy
+     * sources, and the fill comes out blander than its surroundings.
+     */
+    private static final double REUSE_PENALTY = 3;
 
     private final Raster picture;
     private final Mask hole;
@@ -106,6 +114,9 @@ final class PatchCompletion {
             int rounds = iterations(level, pyramid.size());
             for (int round = 0; round < rounds; round++) {
                 progress.step(workDone / workTotal, "filling (scale " + (pyramid.size() - level) + " of " + pyramid.size() + ")");
+                if (level == 0) {
+                    scale.penaliseReuse(REUSE_PENALTY);
+                }
                 scale.search(round, seed * 1_000_003L + level * 1009L + round);
                 boolean finerThanCoarsest = level < pyramid.size() - 1;
                 scale.vote(finerThanCoarsest ? VOTE_FINAL : VOTE_SHARPNESS);
@@ -151,6 +162,8 @@ final class PatchCompletion {
         final boolean[] isTarget;
         final int[] match;
         final int[] distance;
+        /** Extra cost of each source for the search, from {@link #penaliseReuse}; null: none. */
+        private int[] reusePenalty;
 
         private Scale(int width, int height, int channels, int[] pixels, boolean[] inHole, boolean[] maySample) {
             this.width = width;
@@ -501,10 +514,64 @@ final class PatchCompletion {
             }
         }
 
-        /** Sum of squared differences of two patches, giving up once it passes {@code limit}. */
+        /**
+         * Makes sources dearer the more the current matches already copy their pixels: each
+         * source pixel is counted once for every matched patch that covers it, and a source
+         * patch whose pixels are covered more than once on average (a coherent copy covers
+         * each once per patch overlapping it) costs {@code strength} median match distances
+         * per extra use. The penalty is fixed for a round, so the parallel search stays
+         * deterministic.
+         */
+        void penaliseReuse(double strength) {
+            int n = width * height;
+            int[] coverage = new int[n];
+            for (int t : targets) {
+                int sx = match[t] % width, sy = match[t] / width;
+                for (int oy = -RADIUS; oy <= RADIUS; oy++) {
+                    int row = (sy + oy) * width + sx;
+                    for (int ox = -RADIUS; ox <= RADIUS; ox++) {
+                        coverage[row + ox]++;
+                    }
+                }
+            }
+            long[] integral = new long[(width + 1) * (height + 1)];
+            for (int y = 0; y < height; y++) {
+                long row = 0;
+                for (int x = 0; x < width; x++) {
+                    row += coverage[y * width + x];
+                    integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1] + row;
+                }
+            }
+            int[] old = reusePenalty;
+            // The median of the plain distances: the penalty scales with how well this picture matches at all.
+            int[] plain = new int[targets.length];
+            for (int k = 0; k < plain.length; k++) {
+                int t = targets[k];
+                plain[k] = distance[t] - (old == null ? 0 : old[match[t]]);
+            }
+            Arrays.sort(plain);
+            double unit = strength * Math.max(1, plain.length == 0 ? 1 : plain[plain.length / 2]);
+            double coherent = (double) SIDE * SIDE * SIDE * SIDE;
+            int[] penalty = new int[n];
+            for (int s : sources) {
+                int x0 = s % width - RADIUS, y0 = s / width - RADIUS, x1 = x0 + SIDE, y1 = y0 + SIDE;
+                long covered = integral[y1 * (width + 1) + x1] - integral[y0 * (width + 1) + x1]
+                        - integral[y1 * (width + 1) + x0] + integral[y0 * (width + 1) + x0];
+                penalty[s] = (int) Math.min(1 << 28, unit * Math.max(0, covered / coherent - 1));
+            }
+            for (int t : targets) {
+                distance[t] += penalty[match[t]] - (old == null ? 0 : old[match[t]]);
+            }
+            reusePenalty = penalty;
+        }
+
+        /**
+         * Sum of squared differences of two patches, plus the source's reuse penalty once
+         * {@link #penaliseReuse} set one, giving up once it passes {@code limit}.
+         */
         int patchDistance(int target, int source, int limit) {
             int rowLength = SIDE * channels;
-            int sum = 0;
+            int sum = reusePenalty == null ? 0 : reusePenalty[source];
             int t = (target - RADIUS * width - RADIUS) * channels;
             int s = (source - RADIUS * width - RADIUS) * channels;
             int stride = width * channels;
