@@ -107,6 +107,7 @@ public final class AtelierDaemon implements AutoCloseable {
             server.setServerEventHandler(new ConnectionTracker());
             AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs, models);
             daemon.serving.start();
+            daemon.awaitServing();
             return daemon;
         } catch (TTransportException e) {
             jobs.close();
@@ -126,6 +127,23 @@ public final class AtelierDaemon implements AutoCloseable {
                 new Outpaint(List.of(new PatchMatchFill()), diffusion),
                 new RemoveBackground(cutout, models.unavailable()),
                 new Colorize(List.of(new LineArtFlats()))));
+    }
+
+    /**
+     * Waits until Thrift's loop runs: TThreadPoolServer.serve() clears its stop flag when it
+     * begins, so a close() that came before would be forgotten and the loop would spin on the
+     * closed socket forever.
+     */
+    private void awaitServing() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!server.isServing() && serving.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public int port() {
