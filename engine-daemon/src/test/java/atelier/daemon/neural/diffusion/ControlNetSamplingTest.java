@@ -187,7 +187,6 @@ class ControlNetSamplingTest {
 
     @Test
     void strengthAndWindowOutOfRangeAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new ControlGuide(new ControlNet(TinyCheckpoint.TINY), null, 1, 0, 1));
         try (NDManager m = TORCH.newManager()) {
             ControlNet net = new ControlNet(TinyCheckpoint.TINY);
             NDArray picture = m.zeros(new Shape(1, 3, 64, 64));
