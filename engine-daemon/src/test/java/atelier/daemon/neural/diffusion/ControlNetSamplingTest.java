@@ -163,6 +163,20 @@ class ControlNetSamplingTest {
     }
 
     @Test
+    void theInpaintingUNetIsSteeredToo() throws IOException {
+        Path inpainting = TinyCheckpoint.sd15Inpainting(dir.resolve("tiny-inpainting.safetensors"), DType.F16, 12);
+        try (NDManager m = TORCH.newManager()) {
+            UNet unet = new UNet(TinyCheckpoint.TINY.withUnetInChannels(9));
+            CheckpointWeights.load(unet, Safetensors.open(inpainting), m, TORCH.device(), TORCH.computeType());
+            NDArray maskAndPicture = m.ones(new Shape(1, 1, 8, 8)).concat(m.zeros(new Shape(1, 4, 8, 8)), 1);
+            UNetNoisePredictor plain = new UNetNoisePredictor(unet, TORCH.computeType(), maskAndPicture);
+            float[] alone = noiseAt(plain, m, 0, 1);
+            float[] steered = noiseAt(plain.withControl(ControlGuide.always(controlNet(m), lines(m, 0))), m, 0, 1);
+            assertTrue(TorchReference.maxAbsDifference(alone, steered) > 1e-3, "the ControlNet sees the 4 latent channels");
+        }
+    }
+
+    @Test
     void aControlNetForAnotherUNetWidthIsRefusedNamingTheKey() throws IOException {
         Path wider = dir.resolve("control_for_a_wider_unet.safetensors");
         Sd15Widths sixteen = new Sd15Widths(16, 4, 8, 16, 2, 49408, 77, 2, 2, 4);
