@@ -7,3 +7,8 @@ import importlib
 def instantiate_from_config(config):
     module, cls = config["target"].rsplit(".", 1)
     return getattr(importlib.import_module(module), cls)(**config.get("params", dict()))
+
+
+def exists(x):
+    """As in the original; the vendored cldm ControlNet imports it."""
+    return x is not None

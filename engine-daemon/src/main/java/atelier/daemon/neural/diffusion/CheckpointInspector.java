@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,8 +24,10 @@ public final class CheckpointInspector {
     static final String UNET_FIRST_CONV = Sd15Layout.UNET + "input_blocks.0.0.weight";
     static final String TOKEN_EMBEDDING = Sd15Layout.TEXT + "embeddings.token_embedding.weight";
     static final String POSITION_EMBEDDING = Sd15Layout.TEXT + "embeddings.position_embedding.weight";
-    static final String CONTROL_FIRST_CONV = Sd15Layout.CONTROL + "input_blocks.0.0.weight";
-    static final String CONTROL_CONTEXT = Sd15Layout.CONTROL + "input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
+    static final String CONTROL_FIRST_CONV = "input_blocks.0.0.weight";
+    static final String CONTROL_CONTEXT = "input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
+    /** A key only a ControlNet has, which tells an unprefixed one. */
+    private static final String CONTROL_ZERO_CONV = "zero_convs.0.0.weight";
     private static final Pattern TEXT_LAYER = Pattern.compile(Pattern.quote(Sd15Layout.TEXT) + "encoder\\.layers\\.(\\d+)\\..*");
     private static final List<String> LORA_PREFIXES = List.of("lora_unet_", "lora_te_");
     private static final List<String> LORA_SUFFIXES = List.of(".lora_down.weight", ".lora_up.weight", ".alpha");
@@ -48,8 +51,9 @@ public final class CheckpointInspector {
         if (anyKeyStartsWith(header, LORA_PREFIXES)) {
             return check("a kohya LoRA", () -> checkLora(header), CheckpointKind.LORA);
         }
-        if (anyKeyStartsWith(header, List.of(Sd15Layout.CONTROL))) {
-            return check("an SD 1.5 ControlNet", () -> checkControlNet(header), CheckpointKind.CONTROLNET);
+        Optional<String> control = controlNetPrefix(header);
+        if (control.isPresent()) {
+            return check("an SD 1.5 ControlNet", () -> checkControlNet(header, control.get()), CheckpointKind.CONTROLNET);
         }
         if (anyKeyStartsWith(header, List.of("conditioner.embedders."))) {
             return Identification.unknown("an SDXL checkpoint; Atelier runs SD 1.5 models");
@@ -149,16 +153,28 @@ public final class CheckpointInspector {
 
     // ---- ControlNet ----
 
-    private static Object checkControlNet(SafetensorsHeader header) throws Mismatch {
-        TensorInfo first = require(header, CONTROL_FIRST_CONV);
-        if (first.rank() != 4 || first.dim(1) != Sd15Widths.LATENT_CHANNELS) {
-            throw new Mismatch(CONTROL_FIRST_CONV + " has shape " + first.shapeList() + ", expected [C, 4, 3, 3]");
+    /**
+     * The prefix of a ControlNet's keys: {@value Sd15Layout#CONTROL} in lllyasviel's files and
+     * their fp16 repacks, "" in some extracted ones (as ComfyUI accepts); empty when the file
+     * is no ControlNet.
+     */
+    public static Optional<String> controlNetPrefix(SafetensorsHeader header) {
+        if (anyKeyStartsWith(header, List.of(Sd15Layout.CONTROL))) {
+            return Optional.of(Sd15Layout.CONTROL);
         }
-        TensorInfo context = rank(require(header, CONTROL_CONTEXT), 2, "[C, context width]");
+        return header.has(CONTROL_ZERO_CONV) ? Optional.of("") : Optional.empty();
+    }
+
+    private static Object checkControlNet(SafetensorsHeader header, String prefix) throws Mismatch {
+        TensorInfo first = require(header, prefix + CONTROL_FIRST_CONV);
+        if (first.rank() != 4 || first.dim(1) != Sd15Widths.LATENT_CHANNELS) {
+            throw new Mismatch(prefix + CONTROL_FIRST_CONV + " has shape " + first.shapeList() + ", expected [C, 4, 3, 3]");
+        }
+        TensorInfo context = rank(require(header, prefix + CONTROL_CONTEXT), 2, "[C, context width]");
         Sd15Widths sd15 = Sd15Widths.SD15;
         Sd15Widths widths = widths(() -> Sd15Widths.shapesOnly(narrow(first.dim(0)), Sd15Widths.LATENT_CHANNELS,
                 sd15.vaeChannels(), narrow(context.dim(1)), sd15.textLayers(), sd15.textVocab(), sd15.textPositions()));
-        compare(header, Sd15Layout.controlNet(widths));
+        compare(header, Sd15Layout.controlNet(prefix, widths));
         return widths;
     }
 

@@ -14,4 +14,11 @@ public interface EpsilonModel<C> {
      * @param timestep the training step the input's noise level stands for (may be fractional)
      */
     Latents predictNoise(Latents input, double timestep, C conditioning);
+
+    /**
+     * Told by the {@link Sampler} before the calls of step {@code step} (0-based) of {@code steps}:
+     * for a model that acts only in part of the run (a ControlNet's start and end). Nothing by default.
+     */
+    default void beginStep(int step, int steps) {
+    }
 }

@@ -108,6 +108,7 @@ public final class Sampler<C> {
             progress.step((double) i / steps, STAGE);
             double scale = run.inputScale(i);
             Latents input = scale == 1 ? x : x.scaled(scale);
+            model.beginStep(i, steps);
             Latents predictedNoise = guidance.predictNoise(model, input, run.timestep(i));
             SchedulerRun.Step step = run.step(i, x, predictedNoise, noise);
             x = kept == null ? step.next() : kept.apply(run, i + 1, step.next());

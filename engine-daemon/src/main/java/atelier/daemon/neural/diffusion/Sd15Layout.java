@@ -34,9 +34,9 @@ public final class Sd15Layout {
     /** The UNet levels with attention (downsampling 1, 2, 4; the deepest level, 8, has none). */
     public static final boolean[] UNET_ATTENTION = {true, true, true, false};
     public static final int RES_BLOCKS = 2;
-    static final int IMAGE_CHANNELS = 3;
+    public static final int IMAGE_CHANNELS = 3;
     /** ControlNet's hint encoder: conv widths from the 3-channel hint down to the model width. */
-    static final int[] HINT_WIDTHS = {16, 16, 32, 32, 96, 96, 256};
+    public static final int[] HINT_WIDTHS = {16, 16, 32, 32, 96, 96, 256};
 
     private final Map<String, ExpectedShape> keys = new LinkedHashMap<>();
 
@@ -76,19 +76,27 @@ public final class Sd15Layout {
      * a hint encoder in front and a zero-initialised 1x1 conv after each input block and the middle.
      */
     public static Map<String, ExpectedShape> controlNet(Sd15Widths w) {
+        return controlNet(CONTROL, w);
+    }
+
+    /**
+     * The same under another prefix: lllyasviel's files and their fp16 repacks put
+     * {@value #CONTROL} in front of every key, some extracted ones nothing ("").
+     */
+    public static Map<String, ExpectedShape> controlNet(String prefix, Sd15Widths w) {
         Sd15Layout layout = new Sd15Layout();
-        List<Integer> skips = layout.unetEncoder(CONTROL, w);
+        List<Integer> skips = layout.unetEncoder(prefix, w);
         for (int i = 0; i < HINT_WIDTHS.length; i++) {
             int in = i == 0 ? IMAGE_CHANNELS : HINT_WIDTHS[i - 1];
-            layout.conv(CONTROL + "input_hint_block." + 2 * i, HINT_WIDTHS[i], in, 3);
+            layout.conv(prefix + "input_hint_block." + 2 * i, HINT_WIDTHS[i], in, 3);
         }
-        layout.conv(CONTROL + "input_hint_block." + 2 * HINT_WIDTHS.length, w.modelChannels(),
+        layout.conv(prefix + "input_hint_block." + 2 * HINT_WIDTHS.length, w.modelChannels(),
                 HINT_WIDTHS[HINT_WIDTHS.length - 1], 3);
         for (int i = 0; i < skips.size(); i++) {
-            layout.conv(CONTROL + "zero_convs." + i + ".0", skips.get(i), skips.get(i), 1);
+            layout.conv(prefix + "zero_convs." + i + ".0", skips.get(i), skips.get(i), 1);
         }
         int deepest = w.modelChannels() * CHANNEL_MULT[CHANNEL_MULT.length - 1];
-        layout.conv(CONTROL + "middle_block_out.0", deepest, deepest, 1);
+        layout.conv(prefix + "middle_block_out.0", deepest, deepest, 1);
         return layout.keys();
     }
 

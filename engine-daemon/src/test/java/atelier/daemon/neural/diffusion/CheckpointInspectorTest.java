@@ -107,6 +107,13 @@ class CheckpointInspectorTest {
     }
 
     @Test
+    void anSd15ControlNetWithoutTheControlModelPrefixIsAControlNetToo() throws Exception {
+        assertEquals(Identification.of(CheckpointKind.CONTROLNET), identify(shapes(Sd15Layout.controlNet("", SD15))));
+        Identification noZeroConv = identify(shapes(Sd15Layout.controlNet("", SD15), s -> s.remove("zero_convs.5.0.bias")));
+        assertEquals("looks like an SD 1.5 ControlNet, but zero_convs.5.0.bias is missing", noZeroConv.reason());
+    }
+
+    @Test
     void aKohyaLoraIsALoraAndAHalfPairIsRefused() throws Exception {
         Map<String, List<Long>> lora = new LinkedHashMap<>();
         String module = "lora_unet_down_blocks_0_attentions_0_proj_in";

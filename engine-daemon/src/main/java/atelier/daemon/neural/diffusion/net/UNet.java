@@ -3,7 +3,6 @@ package atelier.daemon.neural.diffusion.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -11,7 +10,6 @@ import atelier.daemon.neural.diffusion.Sd15Layout;
 import atelier.daemon.neural.diffusion.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * SD 1.5's denoising UNet, ldm.modules.diffusionmodules.openaimodel.UNetModel with the
@@ -19,18 +17,11 @@ import java.util.function.Function;
  * SpatialTransformer after each at downsampling 1, 2 and 4; legacy False, so heads split each
  * level's width), every size from {@link Sd15Widths}. The blocks stand at the checkpoint's keys
  * (model.diffusion_model.input_blocks.1.1.proj_in ...), so {@link CheckpointWeights#load} fills
- * it from a single-file checkpoint; 4 input channels, or 9 for the inpainting variant.
+ * it from a single-file checkpoint; 4 input channels, or 9 for the inpainting variant. Time
+ * embedding, input and middle blocks come from {@link UNetEncoder}, which ControlNet shares.
  */
-public final class UNet extends NetworkBlock {
+public final class UNet extends UNetEncoder {
 
-    /** The Transformer's sinusoid: periods from 2 pi up to 10000 x 2 pi (ldm's timestep_embedding). */
-    private static final double MAX_PERIOD = 10000;
-
-    private final Sd15Widths widths;
-    private final Linear timeIn;
-    private final Linear timeOut;
-    private final List<Stage> inputBlocks = new ArrayList<>();
-    private final Stage middleBlock;
     private final List<Stage> outputBlocks = new ArrayList<>();
     private final GroupNorm outNorm;
     private final Conv2d outConv;
@@ -42,57 +33,25 @@ public final class UNet extends NetworkBlock {
 
     /** @param sliceQueries most attention query rows at once: less memory for smaller slices, the same result */
     public UNet(Sd15Widths widths, int sliceQueries) {
-        super(Sd15Layout.UNET.substring(0, Sd15Layout.UNET.length() - 1));
-        this.widths = widths;
+        super(Sd15Layout.UNET.substring(0, Sd15Layout.UNET.length() - 1), widths, widths.unetInChannels(), sliceQueries);
         int mc = widths.modelChannels();
         int emb = widths.timeEmbedding();
         int groups = widths.normGroups();
-        Function<Integer, Function<String, NetworkBlock>> attention = ch -> key ->
-                new SpatialTransformer(key, ch, widths.textWidth(), widths.unetHeads(), groups, sliceQueries);
-        timeIn = child("time_embed.0", new Linear(keyOf("time_embed.0"), mc, emb, true));
-        timeOut = child("time_embed.2", new Linear(keyOf("time_embed.2"), emb, emb, true));
-
-        Stage first = inputBlock();
-        first.add("0", key -> new Conv2d(key, widths.unetInChannels(), mc, 3));
-        List<Integer> skipWidths = new ArrayList<>(List.of(mc));
-        int ch = mc;
+        List<Integer> skips = new ArrayList<>(skipWidths);
+        int ch = deepestWidth();
         int[] mult = Sd15Layout.CHANNEL_MULT;
-        for (int level = 0; level < mult.length; level++) {
-            int out = mc * mult[level];
-            for (int i = 0; i < Sd15Layout.RES_BLOCKS; i++) {
-                Stage stage = inputBlock();
-                int in = ch;
-                stage.add("0", key -> new ResBlock(key, in, out, emb, groups));
-                ch = out;
-                if (Sd15Layout.UNET_ATTENTION[level]) {
-                    stage.add("1", attention.apply(ch));
-                }
-                skipWidths.add(ch);
-            }
-            if (level < mult.length - 1) {
-                int width = ch;
-                inputBlock().add("0.op", key -> new Conv2d(key, width, width, 3, 2, 1)); // the stride-2 downsample
-                skipWidths.add(ch);
-            }
-        }
-        int deepest = ch;
-        middleBlock = child("middle_block", new Stage(keyOf("middle_block")));
-        middleBlock.add("0", key -> new ResBlock(key, deepest, deepest, emb, groups));
-        middleBlock.add("1", attention.apply(deepest));
-        middleBlock.add("2", key -> new ResBlock(key, deepest, deepest, emb, groups));
-
         for (int level = mult.length - 1; level >= 0; level--) {
             int out = mc * mult[level];
             for (int i = 0; i <= Sd15Layout.RES_BLOCKS; i++) {
                 String segment = "output_blocks." + outputBlocks.size();
                 Stage stage = child(segment, new Stage(keyOf(segment)));
                 outputBlocks.add(stage);
-                int in = ch + skipWidths.remove(skipWidths.size() - 1);
+                int in = ch + skips.remove(skips.size() - 1);
                 stage.add("0", key -> new ResBlock(key, in, out, emb, groups));
                 ch = out;
                 int index = 1;
                 if (Sd15Layout.UNET_ATTENTION[level]) {
-                    stage.add("1", attention.apply(ch));
+                    stage.add("1", attention(ch));
                     index = 2;
                 }
                 if (level > 0 && i == Sd15Layout.RES_BLOCKS) {
@@ -102,28 +61,6 @@ public final class UNet extends NetworkBlock {
         }
         outNorm = child("out.0", new GroupNorm(keyOf("out.0"), groups, mc, ResBlock.NORM_EPSILON));
         outConv = child("out.2", new Conv2d(keyOf("out.2"), mc, Sd15Widths.LATENT_CHANNELS, 3));
-    }
-
-    private Stage inputBlock() {
-        String segment = "input_blocks." + inputBlocks.size();
-        Stage stage = child(segment, new Stage(keyOf(segment)));
-        inputBlocks.add(stage);
-        return stage;
-    }
-
-    public Sd15Widths widths() {
-        return widths;
-    }
-
-    /** The output shape of each input block for an input of {@code input}'s shape: what ControlNet residuals must have. */
-    public List<Shape> skipShapes(Shape input) {
-        List<Shape> shapes = new ArrayList<>();
-        Shape shape = input;
-        for (Stage stage : inputBlocks) {
-            shape = stage.getOutputShapes(new Shape[] {shape})[0];
-            shapes.add(shape);
-        }
-        return shapes;
     }
 
     /**
@@ -143,8 +80,7 @@ public final class UNet extends NetworkBlock {
                     + " input blocks");
         }
         return Scoped.compute(() -> {
-            NDArray emb = timeOut.apply(Scoped.silu(timeIn.apply(
-                    timestepEmbedding(timesteps, widths.modelChannels()).toType(x.getDataType(), false))));
+            NDArray emb = embedTime(timesteps, x.getDataType());
             List<NDArray> skips = new ArrayList<>();
             NDArray h = x;
             for (Stage stage : inputBlocks) {
@@ -170,18 +106,6 @@ public final class UNet extends NetworkBlock {
         });
     }
 
-    /**
-     * ldm's timestep_embedding: cos then sin of t times frequencies exp(-ln(10000) i / half),
-     * computed in fp32 with the reference's order of operations (it matters at t near 1000).
-     */
-    static NDArray timestepEmbedding(NDArray timesteps, int dim) {
-        int half = dim / 2;
-        NDArray frequencies = timesteps.getManager().arange(0, half, 1, DataType.FLOAT32, timesteps.getDevice())
-                .mul((float) -Math.log(MAX_PERIOD)).div(half).exp();
-        NDArray args = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(frequencies.reshape(1, half));
-        return NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
-    }
-
     @Override
     public NDArray apply(NDArray x) {
         throw new UnsupportedOperationException("the UNet needs timesteps and a context: call predictNoise");
@@ -196,44 +120,5 @@ public final class UNet extends NetworkBlock {
     public Shape[] getOutputShapes(Shape[] inputs) {
         Shape s = inputs[0];
         return new Shape[] {new Shape(s.get(0), Sd15Widths.LATENT_CHANNELS, s.get(2), s.get(3))};
-    }
-
-    /** ldm's TimestepEmbedSequential: blocks one after another, each given what it takes. */
-    static final class Stage extends ConditionedBlock {
-
-        private final List<NetworkBlock> parts = new ArrayList<>();
-
-        Stage(String key) {
-            super(key);
-        }
-
-        /** Adds a block made at this stage's key plus {@code segment}. */
-        void add(String segment, Function<String, ? extends NetworkBlock> make) {
-            parts.add(child(segment, make.apply(keyOf(segment))));
-        }
-
-        @Override
-        NDArray apply(NDArray x, NDArray timeEmbedding, NDArray context) {
-            return Scoped.compute(() -> {
-                NDArray h = x;
-                for (NetworkBlock part : parts) {
-                    NDArray next = run(part, h, timeEmbedding, context);
-                    if (h != x) {
-                        h.close();
-                    }
-                    h = next;
-                }
-                return h;
-            });
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputs) {
-            Shape shape = inputs[0];
-            for (NetworkBlock part : parts) {
-                shape = part.getOutputShapes(new Shape[] {shape})[0];
-            }
-            return new Shape[] {shape};
-        }
     }
 }
