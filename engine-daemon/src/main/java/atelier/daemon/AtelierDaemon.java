@@ -126,7 +126,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new Inpaint(diffusion, models.howToEnableInpaint()),
                 new Outpaint(List.of(new PatchMatchFill()), diffusion),
                 new RemoveBackground(cutout, models.unavailable()),
-                new Colorize(List.of(new LineArtFlats()))));
+                new Colorize(List.of(new LineArtFlats()), models.lineArtPainters())));
     }
 
     /**

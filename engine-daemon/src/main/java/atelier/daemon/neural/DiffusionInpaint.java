@@ -13,10 +13,8 @@ import atelier.daemon.ops.InpaintEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** Inpainting with one SD 1.5 checkpoint from the model directory (the inpainting variant or any base model). */
 public final class DiffusionInpaint implements InpaintEngine {
@@ -24,14 +22,14 @@ public final class DiffusionInpaint implements InpaintEngine {
     private final String name;
     private final Path checkpoint;
     private final boolean inpaintingModel;
-    private final Map<String, Path> loras;
+    private final InstalledLoras loras;
     private final LoadedCheckpoint loaded;
 
-    public DiffusionInpaint(String name, Path checkpoint, boolean inpaintingModel, Map<String, Path> loras, LoadedCheckpoint loaded) {
+    public DiffusionInpaint(String name, Path checkpoint, boolean inpaintingModel, InstalledLoras loras, LoadedCheckpoint loaded) {
         this.name = name;
         this.checkpoint = checkpoint;
         this.inpaintingModel = inpaintingModel;
-        this.loras = Map.copyOf(loras);
+        this.loras = loras;
         this.loaded = loaded;
     }
 
@@ -44,12 +42,7 @@ public final class DiffusionInpaint implements InpaintEngine {
 
     @Override
     public void check(DiffusionSettings settings) throws InvalidRequest {
-        for (DiffusionSettings.Lora lora : settings.loras()) {
-            if (!loras.containsKey(lora.name())) {
-                throw new InvalidRequest("loras", "no LoRA named '" + lora.name() + "' in the model directory"
-                        + (loras.isEmpty() ? " (it holds none)" : "; there are: " + String.join(", ", loras.keySet())));
-            }
-        }
+        loras.check(settings);
     }
 
     @Override
@@ -62,10 +55,7 @@ public final class DiffusionInpaint implements InpaintEngine {
     public Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
             throws JobCancelledException {
         DiffusionSettings settings = request.settings();
-        List<Sd15Model.LoraUse> uses = new ArrayList<>();
-        for (DiffusionSettings.Lora lora : settings.loras()) {
-            uses.add(new Sd15Model.LoraUse(loras.get(lora.name()), lora.weight()));
-        }
+        List<Sd15Model.LoraUse> uses = loras.uses(settings);
         try {
             progress.step(0, "loading model");
             Sd15Model model = loaded.model(name, checkpoint);
@@ -75,7 +65,7 @@ public final class DiffusionInpaint implements InpaintEngine {
             details.put("model", name);
             details.put("scheduler", settings.scheduler());
             details.put("guidance", String.valueOf(settings.guidance()));
-            details.put("loras", settings.loras().stream().map(l -> l.name() + ":" + l.weight()).collect(Collectors.joining(",")));
+            details.put("loras", InstalledLoras.describe(settings));
             details.put("device", model.runtime().describe());
             if (!outcome.truncationNotices().isEmpty()) {
                 details.put("prompt", String.join("; ", outcome.truncationNotices()));

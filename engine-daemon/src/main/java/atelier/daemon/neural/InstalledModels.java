@@ -9,6 +9,7 @@ import atelier.daemon.neural.diffusion.CheckpointKind;
 import atelier.daemon.neural.diffusion.Sd15Widths;
 import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.InpaintEngine;
+import atelier.daemon.ops.LineArtPainter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,14 +78,41 @@ public final class InstalledModels implements AutoCloseable {
         if (loadedCheckpoint == null) {
             loadedCheckpoint = new LoadedCheckpoint(tokenizer.get(), architecture);
         }
-        Map<String, Path> loras = new LinkedHashMap<>();
-        files(CheckpointKind.LORA).forEach(f -> loras.put(f.name(), f.file()));
+        InstalledLoras loras = loras();
         List<InpaintEngine> engines = new ArrayList<>();
         files(CheckpointKind.SD15_INPAINTING).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), true, loras,
                 loadedCheckpoint)));
         files(CheckpointKind.SD15).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), false, loras,
                 loadedCheckpoint)));
         return engines;
+    }
+
+    private InstalledLoras loras() {
+        Map<String, Path> loras = new LinkedHashMap<>();
+        files(CheckpointKind.LORA).forEach(f -> loras.put(f.name(), f.file()));
+        return new InstalledLoras(loras);
+    }
+
+    /**
+     * One line-art painter per pair of SD 1.5 base checkpoint and ControlNet (the inpainting
+     * UNet expects a mask, so it does not colour whole drawings); none without the tokenizer.
+     */
+    public synchronized List<LineArtPainter> lineArtPainters() {
+        Optional<Path> tokenizer = tokenizerFolder();
+        if (tokenizer.isEmpty()) {
+            return List.of();
+        }
+        if (loadedCheckpoint == null) {
+            loadedCheckpoint = new LoadedCheckpoint(tokenizer.get(), architecture);
+        }
+        List<LineArtPainter> painters = new ArrayList<>();
+        for (ModelFile checkpoint : files(CheckpointKind.SD15)) {
+            for (ModelFile control : files(CheckpointKind.CONTROLNET)) {
+                painters.add(new DiffusionLineArtPainter(checkpoint.name(), checkpoint.file(), control.name(), control.file(),
+                        loras(), loadedCheckpoint));
+            }
+        }
+        return painters;
     }
 
     /** What to install for inpainting, for when {@link #inpaintEngines()} is empty. */

@@ -31,6 +31,7 @@ public final class Sd15Model implements AutoCloseable {
     private final UNet unet;
     private final Autoencoder vae;
     private final ReentrantLock inUse = new ReentrantLock();
+    private final java.util.Map<Path, atelier.daemon.neural.diffusion.net.ControlNet> controlNets = new java.util.HashMap<>();
 
     private Sd15Model(String name, TorchRuntime runtime, NDManager manager, Sd15Widths widths, ClipTokenizer tokenizer,
                       TextEncoder text, UNet unet, Autoencoder vae) {
@@ -156,6 +157,16 @@ public final class Sd15Model implements AutoCloseable {
         PromptEncoder.Encoded encoded = prompts.encode(request, prompt, negativePrompt);
         ai.djl.ndarray.NDArray hidden = encoded.hiddenStates();
         return new PromptGuidance(new Guidance<>(hidden.get("0:1"), hidden.get("1:2"), scale), encoded.truncationNotices());
+    }
+
+    /** The ControlNet in {@code file}, loaded for this model's UNet on first use and kept with the model. */
+    public synchronized atelier.daemon.neural.diffusion.net.ControlNet controlNet(Path file) throws IOException {
+        atelier.daemon.neural.diffusion.net.ControlNet loaded = controlNets.get(file);
+        if (loaded == null) {
+            loaded = atelier.daemon.neural.diffusion.net.ControlNet.load(Safetensors.open(file), widths, manager, runtime);
+            controlNets.put(file, loaded);
+        }
+        return loaded;
     }
 
     /** A LoRA file and the weight to apply it at. */

@@ -1,0 +1,73 @@
+package atelier.daemon.neural.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import atelier.daemon.image.Extent;
+import atelier.daemon.image.Raster;
+import atelier.daemon.image.WorkingResolution;
+import atelier.daemon.jobs.JobCancelledException;
+import atelier.daemon.jobs.Progress;
+import atelier.daemon.neural.diffusion.net.ControlNet;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Colouring line art with an SD 1.5 model and a line-art ControlNet: the whole drawing at the
+ * working size, the lines (white on black, as the line-art preprocessors draw them) steering
+ * every step, sampling from the start picture (the artist's flats under the lines) at the
+ * request's strength. The caller puts the result under the original lines, which it never
+ * repaints.
+ */
+public final class ColorizePipeline {
+
+    private static final double SAMPLING_FROM = 0.1;
+    private static final double SAMPLING_TO = 0.9;
+
+    private ColorizePipeline() {
+    }
+
+    /** @param control how hard the lines steer (0..2, 1 as trained) and in which part of the run */
+    public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                           long seed, double controlStrength, double controlStart, double controlEnd,
+                           List<Sd15Model.LoraUse> loras) {
+    }
+
+    /** An opaque colour picture of the line art's size. */
+    public static Raster run(Sd15Model model, ControlNet lines, Raster lineArt, Raster start, Settings settings,
+                             Progress progress) throws JobCancelledException, IOException {
+        Extent working = WorkingResolution.SD15.workingSize(lineArt.extent());
+        float[] planes = PicturePlanes.toModel(start, working);
+        float[] hint = PicturePlanes.lineHint(lineArt, working);
+        float[] decoded;
+        model.lock().lock();
+        try (NDManager manager = model.newRequestManager()) {
+            model.useLoras(settings.loras(), manager);
+            try {
+                progress.step(0, "encoding");
+                TensorLatents latents = model.encodePicture(manager, planes, working);
+                NDArray picture = manager.create(hint, new Shape(1, 3, working.height(), working.width()))
+                        .toType(model.runtime().computeType(), false);
+                Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
+                        settings.guidance());
+                UNetNoisePredictor predictor = new UNetNoisePredictor(model.unet(), model.runtime().computeType())
+                        .withControl(new ControlGuide(lines, picture, settings.controlStrength(), settings.controlStart(),
+                                settings.controlEnd()));
+                Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler()))
+                        .withPreviews(InpaintPipeline.PREVIEW_EVERY, (done, steps, preview) -> progress.preview(preview));
+                Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
+                Latents result = settings.strength() >= 1
+                        ? sampler.textToImage(latents, prompted.guidance(), settings.steps(), settings.seed(), sampling)
+                        : sampler.imageToImage(latents, settings.strength(), prompted.guidance(), settings.steps(), settings.seed(),
+                                sampling);
+                progress.step(SAMPLING_TO, "decoding");
+                decoded = model.decodePicture(result);
+            } finally {
+                model.useLoras(List.of(), manager);
+            }
+        } finally {
+            model.lock().unlock();
+        }
+        return PicturePlanes.fromModel(decoded, working, lineArt.extent());
+    }
+}
