@@ -54,7 +54,11 @@ public final class InstalledModels implements AutoCloseable {
         return new InstalledModels(List.of(), Map.of(), List.of(), List.of(), List.of(), null);
     }
 
-    /** The folder `atelier models install clip-tokenizer` fills: CLIP's vocab.json and merges.txt. */
+    /**
+     * The folder for CLIP tokenizer files (`atelier models install clip-tokenizer` puts OpenAI's
+     * merges file there; vocab.json + merges.txt or tokenizer.json work too). Without it the
+     * tokenizer inside Atelier is used, which is the same file.
+     */
     static final String TOKENIZER = "clip-tokenizer";
 
     private Sd15Widths architecture = Sd15Widths.SD15;
@@ -66,18 +70,17 @@ public final class InstalledModels implements AutoCloseable {
         return this;
     }
 
-    /**
-     * One inpaint engine per SD 1.5 checkpoint, inpainting variants first (they see the mask);
-     * none without the CLIP tokenizer, which every checkpoint needs.
-     */
-    public synchronized List<InpaintEngine> inpaintEngines() {
-        Optional<Path> tokenizer = tokenizerFolder();
-        if (tokenizer.isEmpty()) {
-            return List.of();
-        }
+    /** The one checkpoint holder every diffusion engine shares, with the installed tokenizer or Atelier's own. */
+    private synchronized LoadedCheckpoint loadedCheckpoint() {
         if (loadedCheckpoint == null) {
-            loadedCheckpoint = new LoadedCheckpoint(tokenizer.get(), architecture);
+            loadedCheckpoint = new LoadedCheckpoint(tokenizerFolder().orElse(null), architecture);
         }
+        return loadedCheckpoint;
+    }
+
+    /** One inpaint engine per SD 1.5 checkpoint, inpainting variants first (they see the mask). */
+    public List<InpaintEngine> inpaintEngines() {
+        LoadedCheckpoint loadedCheckpoint = loadedCheckpoint();
         InstalledLoras loras = loras();
         List<InpaintEngine> engines = new ArrayList<>();
         files(CheckpointKind.SD15_INPAINTING).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), true, loras,
@@ -95,16 +98,10 @@ public final class InstalledModels implements AutoCloseable {
 
     /**
      * One line-art painter per pair of SD 1.5 base checkpoint and ControlNet (the inpainting
-     * UNet expects a mask, so it does not colour whole drawings); none without the tokenizer.
+     * UNet expects a mask, so it does not colour whole drawings).
      */
-    public synchronized List<LineArtPainter> lineArtPainters() {
-        Optional<Path> tokenizer = tokenizerFolder();
-        if (tokenizer.isEmpty()) {
-            return List.of();
-        }
-        if (loadedCheckpoint == null) {
-            loadedCheckpoint = new LoadedCheckpoint(tokenizer.get(), architecture);
-        }
+    public List<LineArtPainter> lineArtPainters() {
+        LoadedCheckpoint loadedCheckpoint = loadedCheckpoint();
         List<LineArtPainter> painters = new ArrayList<>();
         for (ModelFile checkpoint : files(CheckpointKind.SD15)) {
             for (ModelFile control : files(CheckpointKind.CONTROLNET)) {
@@ -117,14 +114,8 @@ public final class InstalledModels implements AutoCloseable {
 
     /** What to install for inpainting, for when {@link #inpaintEngines()} is empty. */
     public String howToEnableInpaint() {
-        boolean checkpoints = !files(CheckpointKind.SD15_INPAINTING).isEmpty() || !files(CheckpointKind.SD15).isEmpty();
-        if (checkpoints) {
-            return "the Stable Diffusion 1.5 models need the CLIP tokenizer: atelier models install clip-tokenizer"
-                    + " --trust-unverified (or put vocab.json and merges.txt in " + TOKENIZER + "/ in the model directory)";
-        }
-        return "inpaint needs a Stable Diffusion 1.5 model and the CLIP tokenizer: atelier models install sd15-inpainting,"
-                + " then atelier models install clip-tokenizer --trust-unverified (any SD 1.5 .safetensors in the model"
-                + " directory works too)";
+        return "inpaint needs a Stable Diffusion 1.5 model: atelier models install sd15-inpainting (or sd15), or put any"
+                + " SD 1.5 .safetensors checkpoint in the model directory";
     }
 
     /** A model file of a kind, by the name capabilities() lists it under. */
@@ -143,7 +134,8 @@ public final class InstalledModels implements AutoCloseable {
         }
         Path folder = modelDir.resolve(TOKENIZER);
         boolean present = java.nio.file.Files.isRegularFile(folder.resolve("tokenizer.json"))
-                || java.nio.file.Files.isRegularFile(folder.resolve("vocab.json")) && java.nio.file.Files.isRegularFile(folder.resolve("merges.txt"));
+                || java.nio.file.Files.isRegularFile(folder.resolve("vocab.json")) && java.nio.file.Files.isRegularFile(folder.resolve("merges.txt"))
+                || java.nio.file.Files.isRegularFile(folder.resolve("bpe_simple_vocab_16e6.txt.gz"));
         return present ? Optional.of(folder) : Optional.empty();
     }
 

@@ -18,7 +18,10 @@ public final class LoadedCheckpoint implements AutoCloseable {
     private Sd15Model model;
     private Path file;
 
-    /** @param architecture the head and group counts no file shows: Sd15Widths.SD15, or a tiny test model's */
+    /**
+     * @param tokenizerFolder tokenizer files installed in the model directory, or null for the one inside Atelier
+     * @param architecture the head and group counts no file shows: Sd15Widths.SD15, or a tiny test model's
+     */
     public LoadedCheckpoint(Path tokenizerFolder, Sd15Widths architecture) {
         this.tokenizerFolder = tokenizerFolder;
         this.architecture = architecture;

@@ -11,13 +11,33 @@ import java.nio.charset.StandardCharsets;
 final class ByteLevelAlphabet {
 
     private static final char[] SYMBOL_OF_BYTE = new char[256];
+    /** The bytes in bytes_to_unicode's own order: the printable ones, then the rest. */
+    private static final int[] ORDER = new int[256];
 
     static {
         int extra = 0;
+        int printableCount = 0;
         for (int b = 0; b < 256; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            SYMBOL_OF_BYTE[b] = printable ? (char) b : (char) (256 + extra++);
+            if (printable(b)) {
+                ORDER[printableCount++] = b;
+            }
         }
+        int rest = printableCount;
+        for (int b = 0; b < 256; b++) {
+            SYMBOL_OF_BYTE[b] = printable(b) ? (char) b : (char) (256 + extra++);
+            if (!printable(b)) {
+                ORDER[rest++] = b;
+            }
+        }
+    }
+
+    private static boolean printable(int b) {
+        return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    }
+
+    /** The 256 bytes in the order bytes_to_unicode lists them, which is the order of CLIP's first 256 tokens. */
+    static int[] bytesInOrder() {
+        return ORDER.clone();
     }
 
     private ByteLevelAlphabet() {

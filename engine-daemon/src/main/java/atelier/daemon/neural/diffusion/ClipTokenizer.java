@@ -64,6 +64,11 @@ public final class ClipTokenizer {
         return TokenizerFiles.load(folder);
     }
 
+    /** The CLIP tokenizer inside Atelier (OpenAI's merges file): what a model gets when no tokenizer files lie beside it. */
+    public static ClipTokenizer bundled() throws IOException {
+        return TokenizerFiles.bundled();
+    }
+
     /** The id of {@code <|startoftext|>}, read from the vocabulary (49406 in CLIP's). */
     public int startId() {
         return startId;

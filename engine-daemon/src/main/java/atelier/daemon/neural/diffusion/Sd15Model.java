@@ -46,12 +46,13 @@ public final class Sd15Model implements AutoCloseable {
     }
 
     /**
+     * @param tokenizerFolder CLIP tokenizer files to use, or null for the tokenizer inside Atelier (OpenAI's own)
      * @param architecture the head and group counts no file shows: Sd15Widths.SD15 for real checkpoints
      * @throws IOException naming the file and the first missing or mismatched key, or the tokenizer file at fault
      */
     public static Sd15Model load(String name, Path checkpoint, Path tokenizerFolder, Sd15Widths architecture,
                                  TorchRuntime runtime) throws IOException {
-        ClipTokenizer tokenizer = TokenizerFiles.load(tokenizerFolder);
+        ClipTokenizer tokenizer = tokenizerFolder == null ? ClipTokenizer.bundled() : TokenizerFiles.load(tokenizerFolder);
         Safetensors file = Safetensors.open(checkpoint);
         Sd15Widths widths = CheckpointInspector.requireSd15(file.header(), architecture);
         NDManager manager = runtime.newManager();

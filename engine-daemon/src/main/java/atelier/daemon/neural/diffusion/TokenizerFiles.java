@@ -6,7 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.util.zip.GZIPInputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +32,10 @@ final class TokenizerFiles {
     static final String TOKENIZER_JSON = "tokenizer.json";
     static final String VOCAB_JSON = "vocab.json";
     static final String MERGES_TXT = "merges.txt";
+    /** OpenAI's own file (openai/CLIP, MIT): the merges alone, gzipped; the vocabulary follows from them. */
+    static final String OPENAI_MERGES = "bpe_simple_vocab_16e6.txt.gz";
+    /** OpenAI's SimpleTokenizer keeps the first 49152 - 256 - 2 rules: with the 512 byte symbols and 2 specials, 49408 tokens. */
+    static final int OPENAI_RULES = 49152 - 256 - 2;
 
     private TokenizerFiles() {
     }
@@ -43,8 +51,62 @@ final class TokenizerFiles {
         if (Files.exists(vocab) || Files.exists(merges)) {
             return fromVocabAndMerges(vocab, merges);
         }
+        Path openAi = folder.resolve(OPENAI_MERGES);
+        if (Files.isRegularFile(openAi)) {
+            try (InputStream in = Files.newInputStream(openAi)) {
+                return fromOpenAiMerges(in, openAi);
+            }
+        }
         throw new BadTokenizerFileException(folder, "no CLIP tokenizer here: expected " + TOKENIZER_JSON + ", or "
-                + VOCAB_JSON + " and " + MERGES_TXT);
+                + VOCAB_JSON + " and " + MERGES_TXT + ", or " + OPENAI_MERGES);
+    }
+
+    /** The CLIP tokenizer that ships inside Atelier (OpenAI's merges file, MIT licence beside it). */
+    static ClipTokenizer bundled() throws IOException {
+        try (InputStream in = TokenizerFiles.class.getResourceAsStream(OPENAI_MERGES)) {
+            if (in == null) {
+                throw new IOException("the bundled CLIP tokenizer " + OPENAI_MERGES + " is missing from Atelier's jar");
+            }
+            return fromOpenAiMerges(in, Path.of("(bundled) " + OPENAI_MERGES));
+        }
+    }
+
+    /**
+     * OpenAI's layout, as its SimpleTokenizer reads it: after the header line, the first
+     * {@link #OPENAI_RULES} merge rules; the vocabulary is the 256 byte symbols in
+     * bytes_to_unicode order, the same with {@code </w>}, one token per rule, then the two
+     * special tokens (the same ids as Hugging Face's vocab.json for CLIP).
+     */
+    static ClipTokenizer fromOpenAiMerges(InputStream gzipped, Path source) throws IOException {
+        List<String> lines;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(gzipped), StandardCharsets.UTF_8))) {
+            lines = reader.lines().skip(1).limit(OPENAI_RULES).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new BadTokenizerFileException(source, "not a gzipped merges file: " + e.getMessage(), e);
+        }
+        if (lines.size() < OPENAI_RULES) {
+            throw new BadTokenizerFileException(source, "has " + lines.size() + " merge rules where CLIP has " + OPENAI_RULES);
+        }
+        List<String> symbols = new ArrayList<>();
+        for (int b : ByteLevelAlphabet.bytesInOrder()) {
+            symbols.add(String.valueOf(ByteLevelAlphabet.symbol(b)));
+        }
+        Map<String, Integer> vocabulary = new HashMap<>();
+        for (String symbol : symbols) {
+            vocabulary.put(symbol, vocabulary.size());
+        }
+        for (String symbol : symbols) {
+            vocabulary.put(symbol + "</w>", vocabulary.size());
+        }
+        List<String[]> merges = new ArrayList<>(lines.size());
+        for (int n = 0; n < lines.size(); n++) {
+            String[] rule = mergeRule(lines.get(n), source, "line " + (n + 2));
+            merges.add(rule);
+            vocabulary.put(rule[0] + rule[1], vocabulary.size());
+        }
+        vocabulary.put("<|startoftext|>", vocabulary.size());
+        vocabulary.put("<|endoftext|>", vocabulary.size());
+        return new ClipTokenizer(vocabulary, merges, source);
     }
 
     static ClipTokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt) throws IOException {

@@ -166,4 +166,23 @@ class ClipTokenizerTest {
         assertEquals(folder.resolve(file), e.file());
         assertTrue(e.getMessage().contains(file) && e.getMessage().contains(problem), e.getMessage());
     }
+
+    @Test
+    void theBundledOpenAiTokenizerGivesClipsOwnIds() throws IOException {
+        ClipTokenizer clip = ClipTokenizer.bundled();
+        // The ids CLIP ViT-L/14's tokenizer gives (they appear in Hugging Face's CLIP documentation).
+        int[] ids = clip.encode("a photo of a cat").ids();
+        assertArrayEquals(new int[] {49406, 320, 1125, 539, 320, 2368, 49407}, java.util.Arrays.copyOf(ids, 7));
+        assertEquals(49406, clip.startId());
+        assertEquals(49407, clip.endId());
+    }
+
+    @Test
+    void openAisMergesFileInAModelFolderIsReadToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws IOException {
+        try (java.io.InputStream in = TokenizerFiles.class.getResourceAsStream(TokenizerFiles.OPENAI_MERGES)) {
+            java.nio.file.Files.copy(in, folder.resolve(TokenizerFiles.OPENAI_MERGES));
+        }
+        assertArrayEquals(ClipTokenizer.bundled().encode("line art, flat colours").ids(),
+                ClipTokenizer.load(folder).encode("line art, flat colours").ids());
+    }
 }

@@ -2,7 +2,6 @@ package atelier.daemon.neural.diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -266,16 +265,28 @@ class InpaintWithTinyModelsTest {
     }
 
     @Test
-    void checkpointsWithoutTheTokenizerSayWhatToInstall(@TempDir Path bare) throws Exception {
+    void aCheckpointAloneWorksWithTheTokenizerInsideAtelier(@TempDir Path bare) throws Exception {
         Files.copy(models.resolve("tiny-base.safetensors"), bare.resolve("tiny-base.safetensors"));
-        try (InstalledModels withoutTokenizer = InstalledModels.scan(bare)) {
-            Edit edit = AtelierDaemon.catalog(withoutTokenizer).edit(Operation.INPAINT);
+        try (InstalledModels alone = InstalledModels.scan(bare).withArchitecture(TinyCheckpoint.TINY)) {
+            Edit edit = AtelierDaemon.catalog(alone).edit(Operation.INPAINT);
+            assertEquals(List.of("tiny-base"), edit.engines().stream().map(e -> e.getName()).toList());
+            Extent extent = new Extent(32, 32);
+            Raster image = picture(extent);
+            Mask mask = selection(extent, new Bounds(4, 4, 8, 8));
+            assertOnlyTheSelectionChanged(image, mask, edit.prepare(order(image, mask, "auto", 1, 1, settings(List.of())))
+                    .run(Progress.NONE).layers().get(0));
+        }
+    }
+
+    @Test
+    void withoutACheckpointInpaintSaysWhatToInstall(@TempDir Path empty) throws Exception {
+        try (InstalledModels none = InstalledModels.scan(empty)) {
+            Edit edit = AtelierDaemon.catalog(none).edit(Operation.INPAINT);
             assertTrue(edit.engines().isEmpty());
             Extent extent = new Extent(32, 32);
             Unsupported e = assertThrows(Unsupported.class, () -> edit.prepare(order(picture(extent),
                     selection(extent, new Bounds(4, 4, 8, 8)), "auto", 1, 1, settings(List.of()))));
-            assertTrue(e.getHowToEnable().contains("clip-tokenizer"), e.getHowToEnable());
-            assertFalse(e.getHowToEnable().contains("sd15-inpainting"), e.getHowToEnable());
+            assertTrue(e.getHowToEnable().contains("atelier models install sd15-inpainting"), e.getHowToEnable());
         }
     }
 }
