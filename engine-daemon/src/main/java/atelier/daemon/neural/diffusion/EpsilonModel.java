@@ -21,4 +21,12 @@ public interface EpsilonModel<C> {
      */
     default void beginStep(int step, int steps) {
     }
+
+    /**
+     * The predictions for two conditionings of the same input, classifier-free guidance's pair,
+     * in that order. By default two calls; a network that batches does both in one pass.
+     */
+    default java.util.List<Latents> predictNoisePair(Latents input, double timestep, C first, C second) {
+        return java.util.List.of(predictNoise(input, timestep, first), predictNoise(input, timestep, second));
+    }
 }

@@ -29,11 +29,10 @@ public record Guidance<C>(C conditioning, C unconditional, double scale) {
 
     /** The guided noise prediction for these latents. */
     public Latents predictNoise(EpsilonModel<C> model, Latents input, double timestep) {
-        Latents conditional = model.predictNoise(input, timestep, conditioning);
         if (scale == 1) {
-            return conditional;
+            return model.predictNoise(input, timestep, conditioning);
         }
-        Latents unguided = model.predictNoise(input, timestep, unconditional);
-        return unguided.combined(1 - scale, conditional, scale);
+        java.util.List<Latents> pair = model.predictNoisePair(input, timestep, conditioning, unconditional);
+        return pair.get(1).combined(1 - scale, pair.get(0), scale);
     }
 }

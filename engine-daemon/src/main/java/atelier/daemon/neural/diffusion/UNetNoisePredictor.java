@@ -93,6 +93,43 @@ public final class UNetNoisePredictor implements EpsilonModel<NDArray> {
         }
     }
 
+    /**
+     * Both guidance branches in one UNet pass of batch 2 (and one ControlNet pass): the weights
+     * are read once for two predictions, which is where a CPU spends its time, for twice the
+     * activations (sliced attention keeps those bounded).
+     */
+    @Override
+    public java.util.List<Latents> predictNoisePair(Latents input, double timestep, NDArray first, NDArray second) {
+        if (!(input instanceof TensorLatents latents)) {
+            throw new IllegalArgumentException("the UNet runs on TensorLatents, not " + input.getClass().getSimpleName());
+        }
+        NDManager owner = latents.array().getManager();
+        try (NDManager step = owner.newSubManager()) {
+            NDArray one = latents.array().toType(computeType, true);
+            one.attach(step);
+            NDArray x = NDArrays.concat(new NDList(one, one), 0);
+            NDArray t = step.create(new float[] {(float) timestep, (float) timestep});
+            NDArray text = NDArrays.concat(new NDList(as(first, step), as(second, step)), 0);
+            ControlResiduals residuals = null;
+            if (encodedHint != null && controlActs) {
+                NDArray hints = NDArrays.concat(new NDList(encodedHint, encodedHint), 0);
+                residuals = control.network().residuals(x, hints, t, text, (float) control.strength());
+            }
+            if (inpaintChannels != null) {
+                NDArray extra = as(inpaintChannels, step);
+                x = NDArrays.concat(new NDList(x, NDArrays.concat(new NDList(extra, extra), 0)), 1);
+            }
+            NDList noise = unet.predictNoise(x, t, text, residuals).toType(DataType.FLOAT32, false).split(2, 0);
+            java.util.List<Latents> pair = new java.util.ArrayList<>();
+            for (NDArray half : noise) {
+                NDArray kept = half.duplicate();
+                kept.attach(owner);
+                pair.add(TensorLatents.of(kept));
+            }
+            return pair;
+        }
+    }
+
     /** {@code array} in the compute type; a converted copy belongs to the step. */
     private NDArray as(NDArray array, NDManager step) {
         if (array.getDataType() == computeType) {

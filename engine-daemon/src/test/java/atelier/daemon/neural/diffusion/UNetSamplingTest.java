@@ -75,6 +75,23 @@ class UNetSamplingTest {
     }
 
     @Test
+    void bothGuidanceBranchesInOneBatchPredictWhatTwoSeparateCallsDo() throws Exception {
+        for (boolean inpaintingUNet : new boolean[] {false, true}) {
+            try (NDManager m = TORCH.newManager()) {
+                UNet unet = inpaintingUNet ? load(inpainting, TinyCheckpoint.TINY.withUnetInChannels(9), m)
+                        : load(textToImage, TinyCheckpoint.TINY, m);
+                NDArray extra = inpaintingUNet ? m.create(new GaussianNoise(9).next(5 * 64), new Shape(1, 5, 8, 8)) : null;
+                UNetNoisePredictor predictor = new UNetNoisePredictor(unet, TORCH.computeType(), extra);
+                TensorLatents x = TensorLatents.of(m.create(new GaussianNoise(4).next(SHAPE.size()), new Shape(1, 4, 8, 8)));
+                List<Latents> batched = predictor.predictNoisePair(x, 420, text(m, 1), text(m, 2));
+                assertTrue(Sd15Reference.maxDifference(predictor.predictNoise(x, 420, text(m, 1)), batched.get(0)) < 1e-5);
+                assertTrue(Sd15Reference.maxDifference(predictor.predictNoise(x, 420, text(m, 2)), batched.get(1)) < 1e-5);
+                assertTrue(Sd15Reference.maxDifference(batched.get(0), batched.get(1)) > 1e-4, "the branches differ");
+            }
+        }
+    }
+
+    @Test
     void thePromptSteersTheSampling() throws Exception {
         try (NDManager m = TORCH.newManager()) {
             UNet unet = load(textToImage, TinyCheckpoint.TINY, m);
