@@ -65,18 +65,19 @@ public final class InpaintPipeline {
                 DataType type = model.runtime().computeType();
                 NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);
                 TensorLatents latents = TensorLatents.of(model.encodeImage(image));
+                int latentWidth = working.width() / Autoencoder.DOWNSCALE;
+                int latentHeight = working.height() / Autoencoder.DOWNSCALE;
+                LatentMask editable = PicturePlanes.latentMask(generated, latentWidth, latentHeight);
+                NDArray extra = model.inpainting() ? inpaintChannels(model, manager, image, generated, editable) : null;
+                progress.step(0.05, "reading the prompt");
                 Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
                         settings.guidance());
                 notices = prompted.truncationNotices();
                 Guidance<NDArray> guidance = prompted.guidance();
                 Scheduler scheduler = Scheduler.named(settings.scheduler());
                 Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
-                int latentWidth = working.width() / Autoencoder.DOWNSCALE;
-                int latentHeight = working.height() / Autoencoder.DOWNSCALE;
-                LatentMask editable = PicturePlanes.latentMask(generated, latentWidth, latentHeight);
                 Latents result;
                 if (model.inpainting()) {
-                    NDArray extra = inpaintChannels(model, manager, image, generated, editable);
                     Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler),
                             sampling);
                     result = settings.strength() >= 1
@@ -90,6 +91,7 @@ public final class InpaintPipeline {
                 }
                 progress.step(SAMPLING_TO, "decoding");
                 decoded = model.decodePicture(result);
+                progress.step(0.97, "matching colours");
             } finally {
                 model.useLoras(List.of(), manager);
             }

@@ -69,6 +69,21 @@ public final class Sd15Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Full-size networks with random weights and no file, for benchmarks (time and memory do not
+     * depend on the values); the tokenizer is the one inside Atelier.
+     */
+    public static Sd15Model withRandomWeights(String name, Sd15Widths widths, TorchRuntime runtime) throws IOException {
+        NDManager manager = runtime.newManager();
+        TextEncoder text = new TextEncoder(widths);
+        UNet unet = new UNet(widths);
+        Autoencoder vae = new Autoencoder(Sd15Layout.VAE, widths);
+        for (Block network : List.of(text, unet, vae)) {
+            CheckpointWeights.random(network, manager, runtime.device(), runtime.computeType());
+        }
+        return new Sd15Model(name, runtime, manager, widths, ClipTokenizer.bundled(), text, unet, vae);
+    }
+
     public String name() {
         return name;
     }
