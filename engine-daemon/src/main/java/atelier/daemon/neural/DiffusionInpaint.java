@@ -46,12 +46,6 @@ public final class DiffusionInpaint implements InpaintEngine {
     }
 
     @Override
-    public int defaultSteps(String scheduler) {
-        // LCM samples in a few steps; the others need about 25 for clean detail.
-        return "lcm".equals(scheduler) ? 4 : 25;
-    }
-
-    @Override
     public Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
             throws JobCancelledException {
         DiffusionSettings settings = request.settings();
@@ -63,9 +57,7 @@ public final class DiffusionInpaint implements InpaintEngine {
                     request.prompt(), request.negativePrompt(), request.strength(), request.steps(), settings.scheduler(),
                     settings.guidance(), request.seed(), settings.maskGrow(), settings.maskFeather(), uses), progress);
             details.put("model", name);
-            details.put("scheduler", settings.scheduler());
-            details.put("guidance", String.valueOf(settings.guidance()));
-            details.put("loras", InstalledLoras.describe(settings));
+            settings.describeInto(details);
             details.put("device", model.runtime().describe());
             if (!outcome.truncationNotices().isEmpty()) {
                 details.put("prompt", String.join("; ", outcome.truncationNotices()));

@@ -51,11 +51,6 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
     }
 
     @Override
-    public int defaultSteps(String scheduler) {
-        return "lcm".equals(scheduler) ? 4 : 25;
-    }
-
-    @Override
     public Raster paint(Raster lineArt, Raster start, InpaintEngine.Prompted request, Progress progress,
                         Map<String, String> details) throws JobCancelledException {
         DiffusionSettings settings = request.settings();
@@ -69,9 +64,7 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
             details.put("model", checkpointName);
             details.put("controlnet", controlNetName);
             details.put("control_strength", String.valueOf(CONTROL_STRENGTH));
-            details.put("scheduler", settings.scheduler());
-            details.put("guidance", String.valueOf(settings.guidance()));
-            details.put("loras", InstalledLoras.describe(settings));
+            settings.describeInto(details);
             details.put("device", model.runtime().describe());
             return painted;
         } catch (IOException e) {

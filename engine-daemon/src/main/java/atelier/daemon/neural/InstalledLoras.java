@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** The LoRA files in the model directory, by the names requests use for them. */
 record InstalledLoras(Map<String, Path> files) {
@@ -33,10 +32,5 @@ record InstalledLoras(Map<String, Path> files) {
             uses.add(new Sd15Model.LoraUse(files.get(lora.name()), lora.weight()));
         }
         return uses;
-    }
-
-    /** "name:weight,..." for the result's details. */
-    static String describe(DiffusionSettings settings) {
-        return settings.loras().stream().map(l -> l.name() + ":" + l.weight()).collect(Collectors.joining(","));
     }
 }

@@ -20,6 +20,19 @@ public record DiffusionSettings(String scheduler, double guidance, List<Lora> lo
         loras = List.copyOf(loras);
     }
 
+    /** The steps a request gets when it names none: LCM samples in a few, the others need about 25 for clean detail. */
+    public int defaultSteps() {
+        return "lcm".equals(scheduler) ? 4 : 25;
+    }
+
+    /** What reproduces a result made with these settings, for its details: scheduler, guidance, LoRAs. */
+    public void describeInto(java.util.Map<String, String> details) {
+        details.put("scheduler", scheduler);
+        details.put("guidance", String.valueOf(guidance));
+        details.put("loras", loras.stream().map(l -> l.name() + ":" + l.weight())
+                .collect(java.util.stream.Collectors.joining(",")));
+    }
+
     /** One LoRA by its name in the model directory and its weight. */
     public record Lora(String name, double weight) {
     }

@@ -60,7 +60,7 @@ public final class Inpaint implements Edit {
             throw new InvalidRequest("strength", "0 would change nothing: use more than 0, up to 1");
         }
         engine.check(order.diffusion());
-        int steps = order.steps() != null ? order.steps() : engine.defaultSteps(order.diffusion().scheduler());
+        int steps = order.steps() != null ? order.steps() : order.diffusion().defaultSteps();
         Bounds region = WorkingResolution.SD15.regionAround(hole, order.image().extent());
         return progress -> {
             Raster image = order.image();

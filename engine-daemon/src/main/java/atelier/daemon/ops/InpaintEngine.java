@@ -16,9 +16,6 @@ public interface InpaintEngine {
     /** Refuses, while the client waits, settings this engine cannot honour (an unknown LoRA), naming the field. */
     void check(DiffusionSettings settings) throws InvalidRequest;
 
-    /** The steps a request gets when it names none, for a scheduler. */
-    int defaultSteps(String scheduler);
-
     /**
      * New pixels for {@code region} (a crop of the picture around the selection) where
      * {@code selection} (the same crop of the mask) allows; the caller composites them.

@@ -15,9 +15,6 @@ public interface LineArtPainter {
     /** Refuses, while the client waits, settings it cannot honour (an unknown LoRA), naming the field. */
     void check(DiffusionSettings settings) throws InvalidRequest;
 
-    /** The steps a request gets when it names none, for a scheduler. */
-    int defaultSteps(String scheduler);
-
     /**
      * An opaque colour picture of the line art's size: the lines steer the model, {@code start}
      * (the flats under the lines) is where sampling begins, at the request's strength.

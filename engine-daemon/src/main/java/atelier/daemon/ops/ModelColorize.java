@@ -36,7 +36,7 @@ final class ModelColorize implements FlatsEngine {
         this.prompt = order.prompt().isBlank() ? DEFAULT_PROMPT : order.prompt();
         this.negativePrompt = order.negativePrompt().isBlank() ? DEFAULT_NEGATIVE : order.negativePrompt();
         this.strength = strength;
-        this.steps = order.steps() != null ? order.steps() : painter.defaultSteps(order.diffusion().scheduler());
+        this.steps = order.steps() != null ? order.steps() : order.diffusion().defaultSteps();
         this.settings = order.diffusion();
     }
 

@@ -36,7 +36,7 @@ final class ModelFill implements FillEngine {
         this.prompt = prompt;
         this.negativePrompt = negativePrompt;
         this.strength = strength;
-        this.steps = steps != null ? steps : model.defaultSteps(settings.scheduler());
+        this.steps = steps != null ? steps : settings.defaultSteps();
         this.settings = settings;
     }
 

@@ -84,11 +84,6 @@ public final class InpaintBenchmark {
             }
 
             @Override
-            public int defaultSteps(String scheduler) {
-                return steps;
-            }
-
-            @Override
             public Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
                     throws atelier.daemon.jobs.JobCancelledException {
                 try {

@@ -29,7 +29,7 @@ public final class AttnBlock extends NetworkBlock {
     @Override
     public NDArray apply(NDArray x) {
         Shape s = x.getShape();
-        return Forward.step(() -> {
+        return Scoped.compute(() -> {
             NDArray normed = norm.apply(x);
             NDArray attended = Attention.scaledDotProduct(tokens(q.apply(normed)), tokens(k.apply(normed)),
                     tokens(v.apply(normed)), 1, false, Attention.DEFAULT_SLICE);

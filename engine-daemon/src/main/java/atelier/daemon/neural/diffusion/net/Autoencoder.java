@@ -75,7 +75,7 @@ public final class Autoencoder extends NetworkBlock {
 
     /** An image (B, 3, H, W) in [-1, 1] to its latent distribution, unscaled. */
     public LatentDistribution encode(NDArray image) {
-        NDArray moments = scoped(image, x -> Forward.then(encoder.apply(x), quantConv::apply));
+        NDArray moments = scoped(image, x -> Scoped.then(encoder.apply(x), quantConv::apply));
         NDList halves = moments.split(2, 1);
         moments.close(); // the halves are views that keep its memory
         return new LatentDistribution(halves.get(0), halves.get(1));
@@ -118,7 +118,7 @@ public final class Autoencoder extends NetworkBlock {
     }
 
     private NDArray decodeWhole(NDArray z) {
-        return Forward.then(postQuantConv.apply(z), decoder::apply);
+        return Scoped.then(postQuantConv.apply(z), decoder::apply);
     }
 
     /**

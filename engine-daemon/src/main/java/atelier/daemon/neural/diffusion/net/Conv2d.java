@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
 /** torch.nn.Conv2d with bias: square kernel, padding keeps the size at stride 1 (k / 2). */
-public final class Conv2d extends NetworkBlock {
+public final class Conv2d extends AdaptableLayer {
 
     private static final Shape ONE = new Shape(1, 1);
 
@@ -36,12 +36,10 @@ public final class Conv2d extends NetworkBlock {
         return out;
     }
 
-    private volatile java.util.List<LowRankDelta> deltas = java.util.List.of();
-
     @Override
     public NDArray apply(NDArray x) {
         NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, value(weight), value(bias), stride, padding, ONE, 1).singletonOrThrow();
-        for (LowRankDelta delta : deltas) {
+        for (LowRankDelta delta : deltas()) {
             // A linear-layer LoRA on a 1x1 conv (SD 1.5's proj_in/proj_out) comes as 2-D factors.
             NDArray down = delta.down().getShape().dimension() == 2 ? delta.down().expandDims(-1).expandDims(-1) : delta.down();
             NDArray up = delta.up().getShape().dimension() == 2 ? delta.up().expandDims(-1).expandDims(-1) : delta.up();
@@ -49,11 +47,6 @@ public final class Conv2d extends NetworkBlock {
             y = y.add(ai.djl.nn.convolutional.Conv2d.conv2d(low, up).singletonOrThrow().mul(delta.scale()));
         }
         return y;
-    }
-
-    /** The LoRA changes this layer runs with from now on (none: the base weights alone). */
-    public void adapt(java.util.List<LowRankDelta> changes) {
-        deltas = java.util.List.copyOf(changes);
     }
 
     @Override

@@ -51,9 +51,9 @@ public final class Decoder extends NetworkBlock {
     public NDArray apply(NDArray latents) {
         NDArray h = convIn.apply(latents);
         for (NetworkBlock stage : stages) {
-            h = Forward.then(h, stage::apply);
+            h = Scoped.then(h, stage::apply);
         }
-        return Forward.then(Forward.then(h, x -> Forward.normSwish(normOut, x)), convOut::apply);
+        return Scoped.then(Scoped.then(h, x -> Scoped.normSwish(normOut, x)), convOut::apply);
     }
 
     @Override
@@ -80,8 +80,8 @@ public final class Decoder extends NetworkBlock {
             long h = s.get(2);
             long w = s.get(3);
             // A broadcast view repeats each value; the one reshape copies it into the doubled map.
-            NDArray doubled = Forward.step(() -> x.reshape(b, c, h, 1, w, 1).broadcast(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w));
-            return Forward.then(doubled, conv::apply);
+            NDArray doubled = Scoped.compute(() -> x.reshape(b, c, h, 1, w, 1).broadcast(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w));
+            return Scoped.then(doubled, conv::apply);
         }
 
         @Override

@@ -53,9 +53,9 @@ public final class Encoder extends NetworkBlock {
     public NDArray apply(NDArray image) {
         NDArray h = convIn.apply(image);
         for (NetworkBlock stage : stages) {
-            h = Forward.then(h, stage::apply);
+            h = Scoped.then(h, stage::apply);
         }
-        return Forward.then(Forward.then(h, x -> Forward.normSwish(normOut, x)), convOut::apply);
+        return Scoped.then(Scoped.then(h, x -> Scoped.normSwish(normOut, x)), convOut::apply);
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class Encoder extends NetworkBlock {
 
         @Override
         public NDArray apply(NDArray x) {
-            return Forward.then(x.pad(RIGHT_AND_BOTTOM, 0), conv::apply);
+            return Scoped.then(x.pad(RIGHT_AND_BOTTOM, 0), conv::apply);
         }
 
         @Override

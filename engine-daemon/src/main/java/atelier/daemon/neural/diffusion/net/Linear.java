@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
 /** torch.nn.Linear on the last axis, with or without bias (the attention projections have none). */
-public final class Linear extends NetworkBlock {
+public final class Linear extends AdaptableLayer {
 
     private final int out;
     private final Parameter weight;
@@ -18,21 +18,14 @@ public final class Linear extends NetworkBlock {
         this.bias = withBias ? weight("bias", out) : null;
     }
 
-    private volatile java.util.List<LowRankDelta> deltas = java.util.List.of();
-
     @Override
     public NDArray apply(NDArray x) {
         NDArray y = ai.djl.nn.core.Linear.linear(x, value(weight), bias == null ? null : value(bias)).singletonOrThrow();
-        for (LowRankDelta delta : deltas) {
+        for (LowRankDelta delta : deltas()) {
             NDArray low = ai.djl.nn.core.Linear.linear(x, delta.down()).singletonOrThrow();
             y = y.add(ai.djl.nn.core.Linear.linear(low, delta.up()).singletonOrThrow().mul(delta.scale()));
         }
         return y;
-    }
-
-    /** The LoRA changes this layer runs with from now on (none: the base weights alone). */
-    public void adapt(java.util.List<LowRankDelta> changes) {
-        deltas = java.util.List.copyOf(changes);
     }
 
     @Override

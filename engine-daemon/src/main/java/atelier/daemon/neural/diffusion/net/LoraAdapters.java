@@ -44,11 +44,7 @@ public final class LoraAdapters {
                             + weight[0] + "x" + weight[1]);
                 }
             }
-            if (layer.getValue() instanceof Linear linear) {
-                linear.adapt(mine);
-            } else if (layer.getValue() instanceof Conv2d conv) {
-                conv.adapt(mine);
-            }
+            ((AdaptableLayer) layer.getValue()).adapt(mine);
         }
     }
 
@@ -59,11 +55,7 @@ public final class LoraAdapters {
             collect(root, layers);
         }
         for (NetworkBlock layer : layers.values()) {
-            if (layer instanceof Linear linear) {
-                linear.adapt(List.of());
-            } else if (layer instanceof Conv2d conv) {
-                conv.adapt(List.of());
-            }
+            ((AdaptableLayer) layer).adapt(List.of());
         }
     }
 
@@ -77,8 +69,8 @@ public final class LoraAdapters {
     }
 
     private static void collect(Block block, Map<String, NetworkBlock> layers) {
-        if (block instanceof Linear || block instanceof Conv2d) {
-            layers.put(((NetworkBlock) block).key(), (NetworkBlock) block);
+        if (block instanceof AdaptableLayer layer) {
+            layers.put(layer.key(), layer);
         }
         for (Block child : block.getChildren().values()) {
             collect(child, layers);

@@ -30,12 +30,12 @@ public final class ResnetBlock extends NetworkBlock {
 
     @Override
     public NDArray apply(NDArray x) {
-        NDArray h = Forward.then(Forward.normSwish(norm1, x), conv1::apply);
-        h = Forward.then(Forward.then(h, n -> Forward.normSwish(norm2, n)), conv2::apply);
+        NDArray h = Scoped.then(Scoped.normSwish(norm1, x), conv1::apply);
+        h = Scoped.then(Scoped.then(h, n -> Scoped.normSwish(norm2, n)), conv2::apply);
         if (shortcut == null) {
             return h.addi(x);
         }
-        return Forward.then(shortcut.apply(x), h::addi);
+        return Scoped.then(shortcut.apply(x), h::addi);
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 /**
  * Frees a block's intermediates as soon as the block is done, as PyTorch's reference counting
  * does: DJL keeps every array until its manager closes, so without this one UNet call would
- * hold all its activations (gigabytes at 512x512) until the end of the step.
+ * hold all its activations (gigabytes at 512x512) until the end of the step, and the VAE, whose
+ * activations are the largest (a 256-channel 512x512 map is 256 MB in fp32), several times that.
  */
 final class Scoped {
 
@@ -27,6 +28,18 @@ final class Scoped {
         }
         NDScope.register(result);
         return result;
+    }
+
+    /** {@code f(a)}, then frees {@code a}; for intermediates only, never a caller's array. */
+    static NDArray then(NDArray a, java.util.function.UnaryOperator<NDArray> f) {
+        NDArray result = f.apply(a);
+        a.close();
+        return result;
+    }
+
+    /** swish(norm(x)), ldm's nonlinearity(Normalize(x)), the normalised copy freed on the way. */
+    static NDArray normSwish(GroupNorm norm, NDArray x) {
+        return compute(() -> silu(compute(() -> norm.apply(x))));
     }
 
     /** SiLU, x * sigmoid(x), with one new array instead of two. */
