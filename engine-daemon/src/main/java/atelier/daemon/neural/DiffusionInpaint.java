@@ -46,7 +46,7 @@ public final class DiffusionInpaint implements InpaintEngine {
     }
 
     @Override
-    public Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
+    public List<Raster> inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
             throws JobCancelledException {
         DiffusionSettings settings = request.settings();
         List<Sd15Model.LoraUse> uses = loras.uses(settings);
@@ -55,14 +55,14 @@ public final class DiffusionInpaint implements InpaintEngine {
             Sd15Model model = loaded.model(name, checkpoint);
             InpaintPipeline.Outcome outcome = InpaintPipeline.run(model, region, selection, new InpaintPipeline.Settings(
                     request.prompt(), request.negativePrompt(), request.strength(), request.steps(), settings.scheduler(),
-                    settings.guidance(), request.seed(), settings.maskGrow(), settings.maskFeather(), uses), progress);
+                    settings.guidance(), request.seeds(), settings.maskGrow(), settings.maskFeather(), uses), progress);
             details.put("model", name);
             settings.describeInto(details);
             details.put("device", model.runtime().describe());
             if (!outcome.truncationNotices().isEmpty()) {
                 details.put("prompt", String.join("; ", outcome.truncationNotices()));
             }
-            return outcome.region();
+            return outcome.regions();
         } catch (IOException e) {
             throw new UncheckedIOException("the model " + name + " could not be used: " + e.getMessage(), e);
         }

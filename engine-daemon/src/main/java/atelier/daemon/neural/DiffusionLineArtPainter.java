@@ -51,16 +51,16 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
     }
 
     @Override
-    public Raster paint(Raster lineArt, Raster start, InpaintEngine.Prompted request, Progress progress,
-                        Map<String, String> details) throws JobCancelledException {
+    public List<Raster> paint(Raster lineArt, List<Raster> starts, InpaintEngine.Prompted request, Progress progress,
+                              Map<String, String> details) throws JobCancelledException {
         DiffusionSettings settings = request.settings();
         List<Sd15Model.LoraUse> uses = loras.uses(settings);
         try {
             progress.step(0, "loading model");
             Sd15Model model = loaded.model(checkpointName, checkpoint);
-            Raster painted = ColorizePipeline.run(model, model.controlNet(controlNet), lineArt, start,
+            List<Raster> painted = ColorizePipeline.run(model, model.controlNet(controlNet), lineArt, starts,
                     new ColorizePipeline.Settings(request.prompt(), request.negativePrompt(), request.strength(), request.steps(),
-                            settings.scheduler(), settings.guidance(), request.seed(), CONTROL_STRENGTH, 0, 1, uses), progress);
+                            settings.scheduler(), settings.guidance(), request.seeds(), CONTROL_STRENGTH, 0, 1, uses), progress);
             details.put("model", checkpointName);
             details.put("controlnet", controlNetName);
             details.put("control_strength", String.valueOf(CONTROL_STRENGTH));

@@ -106,14 +106,13 @@ public final class ContentFill implements Edit {
         return progress -> {
             Raster image = order.image();
             List<ResultLayer> layers = new ArrayList<>();
-            for (int v = 0; v < order.variants(); v++) {
-                long seed = order.seed() + v;
-                progress.step((double) v / order.variants(), "filling");
-                Raster filled = engine.fill(image.crop(region), mask.crop(region),
-                        sampleFrom == null ? null : sampleFrom.crop(region), seed,
-                        progress.span((double) v / order.variants(), (v + 0.95) / order.variants()));
-                Raster patch = Compositing.blendInside(image, filled.crop(hole.relativeTo(region)), mask, hole);
-                layers.add(new ResultLayer(patch, hole.x(), hole.y(), seed, LayerRole.PATCH));
+            List<Long> seeds = java.util.stream.LongStream.range(0, order.variants()).map(v -> order.seed() + v).boxed().toList();
+            progress.step(0, "filling");
+            List<Raster> fills = engine.fillVariants(image.crop(region), mask.crop(region),
+                    sampleFrom == null ? null : sampleFrom.crop(region), seeds, progress.span(0, 0.95));
+            for (int v = 0; v < seeds.size(); v++) {
+                Raster patch = Compositing.blendInside(image, fills.get(v).crop(hole.relativeTo(region)), mask, hole);
+                layers.add(new ResultLayer(patch, hole.x(), hole.y(), seeds.get(v), LayerRole.PATCH));
             }
             Map<String, String> details = new LinkedHashMap<>();
             if (engine instanceof ModelFill model) {

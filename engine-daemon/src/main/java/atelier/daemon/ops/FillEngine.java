@@ -28,4 +28,15 @@ public interface FillEngine {
      *                   outside the hole; only given to engines that {@link #samplesFromRegion}
      */
     Raster fill(Raster picture, Mask hole, Mask sampleFrom, long seed, Progress progress) throws JobCancelledException;
+
+    /** One fill a seed, in order; an engine that makes them together (a model, batched) overrides this. */
+    default java.util.List<Raster> fillVariants(Raster picture, Mask hole, Mask sampleFrom, java.util.List<Long> seeds,
+                                                Progress progress) throws JobCancelledException {
+        java.util.List<Raster> fills = new java.util.ArrayList<>();
+        for (int v = 0; v < seeds.size(); v++) {
+            fills.add(fill(picture, hole, sampleFrom, seeds.get(v),
+                    progress.span((double) v / seeds.size(), (v + 1.0) / seeds.size())));
+        }
+        return fills;
+    }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * "Put this here": repaints the selection as the prompt says. The model sees a context region
@@ -66,14 +67,13 @@ public final class Inpaint implements Edit {
             Raster image = order.image();
             List<ResultLayer> layers = new ArrayList<>();
             Map<String, String> details = new LinkedHashMap<>();
-            for (int v = 0; v < order.variants(); v++) {
-                long seed = order.seed() + v;
-                InpaintEngine.Prompted request = new InpaintEngine.Prompted(order.prompt(), order.negativePrompt(), order.strength(),
-                        steps, seed, order.diffusion());
-                Raster repainted = engine.inpaint(image.crop(region), mask.crop(region), request,
-                        progress.span((double) v / order.variants(), (v + 1.0) / order.variants()), details);
-                Raster patch = Compositing.blendInside(image, repainted.crop(hole.relativeTo(region)), mask, hole);
-                layers.add(new ResultLayer(patch, hole.x(), hole.y(), seed, LayerRole.PATCH));
+            List<Long> seeds = LongStream.range(0, order.variants()).map(v -> order.seed() + v).boxed().toList();
+            InpaintEngine.Prompted request = new InpaintEngine.Prompted(order.prompt(), order.negativePrompt(), order.strength(),
+                    steps, seeds, order.diffusion());
+            List<Raster> repainted = engine.inpaint(image.crop(region), mask.crop(region), request, progress, details);
+            for (int v = 0; v < seeds.size(); v++) {
+                Raster patch = Compositing.blendInside(image, repainted.get(v).crop(hole.relativeTo(region)), mask, hole);
+                layers.add(new ResultLayer(patch, hole.x(), hole.y(), seeds.get(v), LayerRole.PATCH));
             }
             details.put("context", region.toString());
             details.put("hole", hole.toString());

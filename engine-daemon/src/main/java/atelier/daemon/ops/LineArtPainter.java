@@ -16,11 +16,12 @@ public interface LineArtPainter {
     void check(DiffusionSettings settings) throws InvalidRequest;
 
     /**
-     * An opaque colour picture of the line art's size: the lines steer the model, {@code start}
-     * (the flats under the lines) is where sampling begins, at the request's strength.
+     * Opaque colour pictures of the line art's size, one a seed (made together, batched): the
+     * lines steer the model, {@code starts.get(k)} (flats under the lines) is where variant k's
+     * sampling begins, at the request's strength.
      *
      * @param details filled with what reproduces the result: model, ControlNet, scheduler, ...
      */
-    Raster paint(Raster lineArt, Raster start, InpaintEngine.Prompted request, Progress progress, Map<String, String> details)
-            throws JobCancelledException;
+    java.util.List<Raster> paint(Raster lineArt, java.util.List<Raster> starts, InpaintEngine.Prompted request, Progress progress,
+                                 Map<String, String> details) throws JobCancelledException;
 }

@@ -53,16 +53,15 @@ final class ModelColorize implements FlatsEngine {
     public Plan plan(Raster lineArt, Raster hints, int gapClosing) throws InvalidRequest {
         Plan start = flats.plan(lineArt, hints, gapClosing);
         return (seeds, progress) -> {
-            List<Raster> painted = new ArrayList<>();
             Map<String, String> details = new LinkedHashMap<>();
-            for (int v = 0; v < seeds.size(); v++) {
-                Progress variant = progress.span((double) v / seeds.size(), (v + 1.0) / seeds.size());
-                Flats base = start.paint(List.of(seeds.get(v)), variant.span(0, 0.05));
-                details.putAll(base.details());
-                Raster startPicture = Compositing.multiply(Compositing.overWhite(lineArt), base.variants().get(0));
-                painted.add(painter.paint(lineArt, startPicture, new InpaintEngine.Prompted(prompt, negativePrompt, strength, steps,
-                        seeds.get(v), settings), variant.span(0.05, 1), details));
+            Flats bases = start.paint(seeds, progress.span(0, 0.05));
+            details.putAll(bases.details());
+            List<Raster> starts = new ArrayList<>();
+            for (Raster base : bases.variants()) {
+                starts.add(Compositing.multiply(Compositing.overWhite(lineArt), base));
             }
+            List<Raster> painted = painter.paint(lineArt, starts, new InpaintEngine.Prompted(prompt, negativePrompt, strength, steps,
+                    seeds, settings), progress.span(0.05, 1), details);
             details.put("prompt", prompt);
             details.put("steps", String.valueOf(steps));
             details.put("strength", String.valueOf(strength));

@@ -75,11 +75,18 @@ final class ModelFill implements FillEngine {
 
     @Override
     public Raster fill(Raster picture, Mask hole, Mask sampleFrom, long seed, Progress progress) throws JobCancelledException {
-        Raster start = prefill.fill(picture, hole, null, seed, progress.span(0, 0.1));
+        return fillVariants(picture, hole, sampleFrom, java.util.List.of(seed), progress).get(0);
+    }
+
+    /** The patch fill of the first seed is every variant's start; the variants differ in the model's noise. */
+    @Override
+    public java.util.List<Raster> fillVariants(Raster picture, Mask hole, Mask sampleFrom, java.util.List<Long> seeds,
+                                               Progress progress) throws JobCancelledException {
+        Raster start = prefill.fill(picture, hole, null, seeds.get(0), progress.span(0, 0.1));
         // The patch fill's pixels only inside the hole: the model must see the picture as it is elsewhere.
         Raster composed = atelier.daemon.image.Compositing.blendInside(picture, start, hole,
                 atelier.daemon.image.Bounds.of(picture.extent()));
-        return model.inpaint(composed, hole, new InpaintEngine.Prompted(prompt, negativePrompt, strength, steps, seed, settings),
+        return model.inpaint(composed, hole, new InpaintEngine.Prompted(prompt, negativePrompt, strength, steps, seeds, settings),
                 progress.span(0.1, 1), details);
     }
 }

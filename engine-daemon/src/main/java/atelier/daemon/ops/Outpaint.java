@@ -97,14 +97,15 @@ public final class Outpaint implements Edit {
             Bounds hole = newArea.bounds();
             Bounds region = engine.context().around(hole, grown);
             List<ResultLayer> layers = new ArrayList<>();
-            for (int v = 0; v < order.variants(); v++) {
-                long seed = order.seed() + v;
-                progress.step((double) v / order.variants(), "extending");
-                Raster filled = engine.fill(canvas.crop(region), newArea.crop(region), null, seed,
-                        progress.span((double) v / order.variants(), (v + 0.95) / order.variants()));
+            List<Long> seeds = java.util.stream.LongStream.range(0, order.variants()).map(v -> order.seed() + v).boxed().toList();
+            progress.step(0, "extending");
+            List<Raster> fills = engine.fillVariants(canvas.crop(region), newArea.crop(region), null, seeds,
+                    progress.span(0, 0.95));
+            for (int v = 0; v < seeds.size(); v++) {
                 Raster result = canvas.copy();
-                result.paste(Compositing.blendInside(canvas, filled.crop(hole.relativeTo(region)), newArea, hole), hole.x(), hole.y());
-                layers.add(new ResultLayer(result, 0, 0, seed, LayerRole.PATCH));
+                result.paste(Compositing.blendInside(canvas, fills.get(v).crop(hole.relativeTo(region)), newArea, hole), hole.x(),
+                        hole.y());
+                layers.add(new ResultLayer(result, 0, 0, seeds.get(v), LayerRole.PATCH));
             }
             Map<String, String> details = new LinkedHashMap<>();
             if (engine instanceof ModelFill model) {

@@ -84,13 +84,14 @@ public final class InpaintBenchmark {
             }
 
             @Override
-            public Raster inpaint(Raster region, Mask selection, Prompted request, Progress progress, Map<String, String> details)
+            public List<Raster> inpaint(Raster region, Mask selection, Prompted request, Progress progress,
+                                        Map<String, String> details)
                     throws atelier.daemon.jobs.JobCancelledException {
                 try {
                     return InpaintPipeline.run(model, region, selection, new InpaintPipeline.Settings(request.prompt(),
                             request.negativePrompt(), request.strength(), request.steps(), request.settings().scheduler(),
-                            request.settings().guidance(), request.seed(), request.settings().maskGrow(),
-                            request.settings().maskFeather(), List.of()), progress).region();
+                            request.settings().guidance(), request.seeds(), request.settings().maskGrow(),
+                            request.settings().maskFeather(), List.of()), progress).regions();
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

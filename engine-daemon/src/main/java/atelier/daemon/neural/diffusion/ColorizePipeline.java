@@ -29,23 +29,25 @@ public final class ColorizePipeline {
 
     /** @param control how hard the lines steer (0..2, 1 as trained) and in which part of the run */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
-                           long seed, double controlStrength, double controlStart, double controlEnd,
+                           List<Long> seeds, double controlStrength, double controlStart, double controlEnd,
                            List<Sd15Model.LoraUse> loras) {
     }
 
-    /** An opaque colour picture of the line art's size. */
-    public static Raster run(Sd15Model model, ControlNet lines, Raster lineArt, Raster start, Settings settings,
-                             Progress progress) throws JobCancelledException, IOException {
+    /** Opaque colour pictures of the line art's size, variant k sampled from {@code starts.get(k)} with seed k. */
+    public static List<Raster> run(Sd15Model model, ControlNet lines, Raster lineArt, List<Raster> starts, Settings settings,
+                                   Progress progress) throws JobCancelledException, IOException {
         Extent working = WorkingResolution.SD15.workingSize(lineArt.extent());
-        float[] planes = PicturePlanes.toModel(start, working);
         float[] hint = PicturePlanes.lineHint(lineArt, working);
-        float[] decoded;
+        List<float[]> decoded = new java.util.ArrayList<>();
         model.lock().lock();
         try (NDManager manager = model.newRequestManager()) {
             model.useLoras(settings.loras(), manager);
             try {
                 progress.step(0, "encoding");
-                TensorLatents latents = model.encodePicture(manager, planes, working);
+                List<Latents> latents = new java.util.ArrayList<>();
+                for (Raster start : starts) {
+                    latents.add(model.encodePicture(manager, PicturePlanes.toModel(start, working), working));
+                }
                 NDArray picture = manager.create(hint, new Shape(1, 3, working.height(), working.width()))
                         .toType(model.runtime().computeType(), false);
                 Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
@@ -56,18 +58,24 @@ public final class ColorizePipeline {
                 Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler()))
                         .withPreviews(InpaintPipeline.PREVIEW_EVERY, (done, steps, preview) -> progress.preview(preview));
                 Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
-                Latents result = settings.strength() >= 1
-                        ? sampler.textToImage(latents, prompted.guidance(), settings.steps(), settings.seed(), sampling)
-                        : sampler.imageToImage(latents, settings.strength(), prompted.guidance(), settings.steps(), settings.seed(),
+                List<Latents> results = settings.strength() >= 1
+                        ? sampler.textToImage(latents.get(0), prompted.guidance(), settings.steps(), settings.seeds(), sampling)
+                        : sampler.imageToImage(latents, settings.strength(), prompted.guidance(), settings.steps(), settings.seeds(),
                                 sampling);
                 progress.step(SAMPLING_TO, "decoding");
-                decoded = model.decodePicture(result);
+                for (Latents result : results) {
+                    decoded.add(model.decodePicture(result));
+                }
             } finally {
                 model.useLoras(List.of(), manager);
             }
         } finally {
             model.lock().unlock();
         }
-        return PicturePlanes.fromModel(decoded, working, lineArt.extent());
+        List<Raster> pictures = new java.util.ArrayList<>();
+        for (float[] planes : decoded) {
+            pictures.add(PicturePlanes.fromModel(planes, working, lineArt.extent()));
+        }
+        return pictures;
     }
 }

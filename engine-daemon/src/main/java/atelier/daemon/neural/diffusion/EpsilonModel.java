@@ -23,10 +23,16 @@ public interface EpsilonModel<C> {
     }
 
     /**
-     * The predictions for two conditionings of the same input, classifier-free guidance's pair,
-     * in that order. By default two calls; a network that batches does both in one pass.
+     * The predictions for several inputs at one timestep, input k under conditioning k (a
+     * step's guidance branches and variants). By default one call each; a network that batches
+     * does them in as few passes as memory allows.
      */
-    default java.util.List<Latents> predictNoisePair(Latents input, double timestep, C first, C second) {
-        return java.util.List.of(predictNoise(input, timestep, first), predictNoise(input, timestep, second));
+    default java.util.List<Latents> predictNoiseMany(java.util.List<Latents> inputs, double timestep,
+                                                    java.util.List<C> conditionings) {
+        java.util.List<Latents> out = new java.util.ArrayList<>();
+        for (int k = 0; k < inputs.size(); k++) {
+            out.add(predictNoise(inputs.get(k), timestep, conditionings.get(k)));
+        }
+        return out;
     }
 }

@@ -1,5 +1,8 @@
 package atelier.daemon.neural.diffusion;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,10 +32,28 @@ public record Guidance<C>(C conditioning, C unconditional, double scale) {
 
     /** The guided noise prediction for these latents. */
     public Latents predictNoise(EpsilonModel<C> model, Latents input, double timestep) {
+        return predictNoise(model, List.of(input), timestep).get(0);
+    }
+
+    /**
+     * The guided predictions for several latents at one timestep (variants of a request), the
+     * model given every call of the step at once: the prompt's for each, then, with guidance,
+     * the negative prompt's for each.
+     */
+    public List<Latents> predictNoise(EpsilonModel<C> model, List<Latents> inputs, double timestep) {
+        int n = inputs.size();
         if (scale == 1) {
-            return model.predictNoise(input, timestep, conditioning);
+            return model.predictNoiseMany(inputs, timestep, Collections.nCopies(n, conditioning));
         }
-        java.util.List<Latents> pair = model.predictNoisePair(input, timestep, conditioning, unconditional);
-        return pair.get(1).combined(1 - scale, pair.get(0), scale);
+        List<Latents> both = new ArrayList<>(inputs);
+        both.addAll(inputs);
+        List<C> conditionings = new ArrayList<>(Collections.nCopies(n, conditioning));
+        conditionings.addAll(Collections.nCopies(n, unconditional));
+        List<Latents> predicted = model.predictNoiseMany(both, timestep, conditionings);
+        List<Latents> guided = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            guided.add(predicted.get(n + k).combined(1 - scale, predicted.get(k), scale));
+        }
+        return guided;
     }
 }

@@ -39,11 +39,11 @@ public final class InpaintPipeline {
      * @param feather  pixels over which the generated area's edge fades
      */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
-                           long seed, int grow, int feather, List<Sd15Model.LoraUse> loras) {
+                           List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras) {
     }
 
-    /** What was made: the region's new pixels and whether CLIP had to cut the prompt. */
-    public record Outcome(Raster region, List<String> truncationNotices) {
+    /** What was made: the region's new pixels, one picture a seed, and whether CLIP had to cut the prompt. */
+    public record Outcome(List<Raster> regions, List<String> truncationNotices) {
     }
 
     /** Inpaints {@code region} (a crop of the picture) under {@code selection} (the same crop of the mask). */
@@ -55,7 +55,7 @@ public final class InpaintPipeline {
         Extent working = WorkingResolution.SD15.workingSize(region.extent());
         Mask generated = PicturePlanes.resized(selection.grown(settings.grow()).feathered(settings.feather()), working);
         float[] planes = PicturePlanes.toModel(region, working);
-        float[] decoded;
+        List<float[]> decoded = new java.util.ArrayList<>();
         List<String> notices;
         model.lock().lock();
         try (NDManager manager = model.newRequestManager()) {
@@ -76,21 +76,24 @@ public final class InpaintPipeline {
                 Guidance<NDArray> guidance = prompted.guidance();
                 Scheduler scheduler = Scheduler.named(settings.scheduler());
                 Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
-                Latents result;
+                List<Long> seeds = settings.seeds();
+                List<Latents> results;
                 if (model.inpainting()) {
                     Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler),
                             sampling);
-                    result = settings.strength() >= 1
-                            ? sampler.textToImage(latents, guidance, settings.steps(), settings.seed(), sampling)
-                            : sampler.imageToImage(latents, settings.strength(), guidance, settings.steps(), settings.seed(), sampling);
+                    results = settings.strength() >= 1
+                            ? sampler.textToImage(latents, guidance, settings.steps(), seeds, sampling)
+                            : sampler.imageToImage(java.util.Collections.nCopies(seeds.size(), latents), settings.strength(),
+                                    guidance, settings.steps(), seeds, sampling);
                 } else {
                     Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler),
                             sampling);
-                    result = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), settings.seed(),
-                            sampling);
+                    results = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), seeds, sampling);
                 }
                 progress.step(SAMPLING_TO, "decoding");
-                decoded = model.decodePicture(result);
+                for (Latents result : results) {
+                    decoded.add(model.decodePicture(result));
+                }
                 progress.step(0.97, "matching colours");
             } finally {
                 model.useLoras(List.of(), manager);
@@ -98,8 +101,12 @@ public final class InpaintPipeline {
         } finally {
             model.lock().unlock();
         }
-        Raster back = PicturePlanes.fromModel(decoded, working, region.extent());
-        return new Outcome(PicturePlanes.colourMatched(back, region, selection), notices);
+        List<Raster> regions = new java.util.ArrayList<>();
+        for (float[] planesBack : decoded) {
+            Raster back = PicturePlanes.fromModel(planesBack, working, region.extent());
+            regions.add(PicturePlanes.colourMatched(back, region, selection));
+        }
+        return new Outcome(regions, notices);
     }
 
     /** Steps between previews: a latent-to-RGB preview is cheap, but the editor need not redraw every step. */

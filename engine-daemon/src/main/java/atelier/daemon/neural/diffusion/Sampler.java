@@ -3,6 +3,8 @@ package atelier.daemon.neural.diffusion;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.JobCancelledException;
 import atelier.daemon.jobs.Progress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The sampling loop: noise (or a noised picture) in, clean latents out, one guided
@@ -55,9 +57,23 @@ public final class Sampler<C> {
      */
     public Latents textToImage(Latents blank, Guidance<C> guidance, int steps, long seed, Progress progress)
             throws JobCancelledException {
-        SchedulerRun run = scheduler.plan(steps, 1);
-        GaussianNoise noise = new GaussianNoise(seed);
-        return denoise(run, run.fromNoise(noise.like(blank)), guidance, noise, progress);
+        return textToImage(blank, guidance, steps, List.of(seed), progress).get(0);
+    }
+
+    /**
+     * Text-to-image for several seeds at once: one variant a seed, each step's network calls
+     * batched over the variants (the model decides how many go into one pass). Each variant
+     * draws only from its own seed's noise, so it is the variant a single-seed run makes.
+     */
+    public List<Latents> textToImage(Latents blank, Guidance<C> guidance, int steps, List<Long> seeds, Progress progress)
+            throws JobCancelledException {
+        List<Variant> variants = new ArrayList<>();
+        for (long seed : seeds) {
+            SchedulerRun run = scheduler.plan(steps, 1);
+            GaussianNoise noise = new GaussianNoise(seed);
+            variants.add(new Variant(run, noise, run.fromNoise(noise.like(blank)), null));
+        }
+        return denoise(variants, guidance, progress);
     }
 
     /**
@@ -67,9 +83,20 @@ public final class Sampler<C> {
      */
     public Latents imageToImage(Latents image, double strength, Guidance<C> guidance, int steps, long seed,
             Progress progress) throws JobCancelledException {
-        SchedulerRun run = scheduler.plan(steps, strength);
-        GaussianNoise noise = new GaussianNoise(seed);
-        return denoise(run, run.fromImage(image, noise.like(image)), guidance, noise, progress);
+        return imageToImage(List.of(image), strength, guidance, steps, List.of(seed), progress).get(0);
+    }
+
+    /** Image-to-image for several seeds at once, variant k from {@code images.get(k)}; batched as textToImage is. */
+    public List<Latents> imageToImage(List<Latents> images, double strength, Guidance<C> guidance, int steps, List<Long> seeds,
+            Progress progress) throws JobCancelledException {
+        requireOnePerSeed(images, seeds);
+        List<Variant> variants = new ArrayList<>();
+        for (int k = 0; k < seeds.size(); k++) {
+            SchedulerRun run = scheduler.plan(steps, strength);
+            GaussianNoise noise = new GaussianNoise(seeds.get(k));
+            variants.add(new Variant(run, noise, run.fromImage(images.get(k), noise.like(images.get(k))), null));
+        }
+        return denoise(variants, guidance, progress);
     }
 
     /**
@@ -80,12 +107,28 @@ public final class Sampler<C> {
      */
     public Latents inpaint(Latents image, LatentMask editable, double strength, Guidance<C> guidance, int steps, long seed,
             Progress progress) throws JobCancelledException {
-        SchedulerRun run = scheduler.plan(steps, strength);
-        GaussianNoise noise = new GaussianNoise(seed);
-        Latents fixedNoise = noise.like(image);
-        Latents start = strength >= 1 ? run.fromNoise(fixedNoise) : run.fromImage(image, fixedNoise);
-        KeptPicture kept = new KeptPicture(image, editable, fixedNoise);
-        return denoise(run, kept.apply(run, 0, start), guidance, noise, progress, kept);
+        return inpaint(image, editable, strength, guidance, steps, List.of(seed), progress).get(0);
+    }
+
+    /** Inpainting for several seeds at once; batched as textToImage is. */
+    public List<Latents> inpaint(Latents image, LatentMask editable, double strength, Guidance<C> guidance, int steps,
+            List<Long> seeds, Progress progress) throws JobCancelledException {
+        List<Variant> variants = new ArrayList<>();
+        for (long seed : seeds) {
+            SchedulerRun run = scheduler.plan(steps, strength);
+            GaussianNoise noise = new GaussianNoise(seed);
+            Latents fixedNoise = noise.like(image);
+            Latents start = strength >= 1 ? run.fromNoise(fixedNoise) : run.fromImage(image, fixedNoise);
+            KeptPicture kept = new KeptPicture(image, editable, fixedNoise);
+            variants.add(new Variant(run, noise, kept.apply(run, 0, start), kept));
+        }
+        return denoise(variants, guidance, progress);
+    }
+
+    private static void requireOnePerSeed(List<Latents> images, List<Long> seeds) {
+        if (images.size() != seeds.size() || seeds.isEmpty()) {
+            throw new IllegalArgumentException(images.size() + " start pictures for " + seeds.size() + " seeds");
+        }
     }
 
     /** The picture kept outside the editable part, re-noised to each step's level with one fixed noise. */
@@ -95,27 +138,43 @@ public final class Sampler<C> {
         }
     }
 
-    private Latents denoise(SchedulerRun run, Latents start, Guidance<C> guidance, GaussianNoise noise, Progress progress)
-            throws JobCancelledException {
-        return denoise(run, start, guidance, noise, progress, null);
+    /** One seed's run: its own schedule state, noise stream and latents (and the picture it keeps, when inpainting). */
+    private static final class Variant {
+        final SchedulerRun run;
+        final GaussianNoise noise;
+        final KeptPicture kept;
+        Latents x;
+
+        Variant(SchedulerRun run, GaussianNoise noise, Latents start, KeptPicture kept) {
+            this.run = run;
+            this.noise = noise;
+            this.x = start;
+            this.kept = kept;
+        }
     }
 
-    private Latents denoise(SchedulerRun run, Latents start, Guidance<C> guidance, GaussianNoise noise, Progress progress,
-            KeptPicture kept) throws JobCancelledException {
-        int steps = run.steps();
-        Latents x = start;
+    private List<Latents> denoise(List<Variant> variants, Guidance<C> guidance, Progress progress) throws JobCancelledException {
+        SchedulerRun first = variants.get(0).run;
+        int steps = first.steps();
         for (int i = 0; i < steps; i++) {
             progress.step((double) i / steps, STAGE);
-            double scale = run.inputScale(i);
-            Latents input = scale == 1 ? x : x.scaled(scale);
+            // Every variant has the same schedule: one input scale and timestep for the whole batch.
+            double scale = first.inputScale(i);
+            List<Latents> inputs = new ArrayList<>();
+            for (Variant v : variants) {
+                inputs.add(scale == 1 ? v.x : v.x.scaled(scale));
+            }
             model.beginStep(i, steps);
-            Latents predictedNoise = guidance.predictNoise(model, input, run.timestep(i));
-            SchedulerRun.Step step = run.step(i, x, predictedNoise, noise);
-            x = kept == null ? step.next() : kept.apply(run, i + 1, step.next());
-            if (previews != null && (i + 1) % previewEvery == 0) {
-                previews.show(i + 1, steps, LatentPreview.toRgb(step.denoised()));
+            List<Latents> predicted = guidance.predictNoise(model, inputs, first.timestep(i));
+            for (int k = 0; k < variants.size(); k++) {
+                Variant v = variants.get(k);
+                SchedulerRun.Step step = v.run.step(i, v.x, predicted.get(k), v.noise);
+                v.x = v.kept == null ? step.next() : v.kept.apply(v.run, i + 1, step.next());
+                if (k == 0 && previews != null && (i + 1) % previewEvery == 0) {
+                    previews.show(i + 1, steps, LatentPreview.toRgb(step.denoised()));
+                }
             }
         }
-        return x;
+        return variants.stream().map(v -> v.x).toList();
     }
 }

@@ -88,6 +88,34 @@ class SamplerTest {
     }
 
     @Test
+    void variantsSampledTogetherAreTheVariantsEachSeedMakesAlone() throws Exception {
+        float[] picture = new float[SHAPE.size()];
+        for (int i = 0; i < picture.length; i++) {
+            picture[i] = (float) Math.sin(i * 0.21);
+        }
+        Latents image = FloatLatents.of(SHAPE, picture);
+        float[] weights = new float[SHAPE.height() * SHAPE.width()];
+        java.util.Arrays.fill(weights, 0, weights.length / 2, 1f);
+        LatentMask editable = new LatentMask(SHAPE.height(), SHAPE.width(), weights);
+        List<Long> seeds = List.of(7L, 8L, 9L);
+        for (String name : Scheduler.NAMES) {
+            Sampler<Double> sampler = new Sampler<>(new ToyModel(), Scheduler.named(name));
+            Guidance<Double> guidance = new Guidance<>(1.0, 0.0, 4);
+            List<Latents> t2i = sampler.textToImage(blank, guidance, 5, seeds, Progress.NONE);
+            List<Latents> i2i = sampler.imageToImage(List.of(image, image, image), 0.6, guidance, 5, seeds, Progress.NONE);
+            List<Latents> inpainted = sampler.inpaint(image, editable, 1, guidance, 5, seeds, Progress.NONE);
+            for (int k = 0; k < seeds.size(); k++) {
+                long seed = seeds.get(k);
+                assertArrayEquals(sampler.textToImage(blank, guidance, 5, seed, Progress.NONE).toFloats(), t2i.get(k).toFloats(), name);
+                assertArrayEquals(sampler.imageToImage(image, 0.6, guidance, 5, seed, Progress.NONE).toFloats(), i2i.get(k).toFloats(),
+                        name);
+                assertArrayEquals(sampler.inpaint(image, editable, 1, guidance, 5, seed, Progress.NONE).toFloats(),
+                        inpainted.get(k).toFloats(), name);
+            }
+        }
+    }
+
+    @Test
     void seededNoiseIsStandardNormal() {
         float[] values = new GaussianNoise(99).next(200_000);
         double sum = 0;

@@ -83,7 +83,7 @@ class UNetSamplingTest {
                 NDArray extra = inpaintingUNet ? m.create(new GaussianNoise(9).next(5 * 64), new Shape(1, 5, 8, 8)) : null;
                 UNetNoisePredictor predictor = new UNetNoisePredictor(unet, TORCH.computeType(), extra);
                 TensorLatents x = TensorLatents.of(m.create(new GaussianNoise(4).next(SHAPE.size()), new Shape(1, 4, 8, 8)));
-                List<Latents> batched = predictor.predictNoisePair(x, 420, text(m, 1), text(m, 2));
+                List<Latents> batched = predictor.predictNoiseMany(List.of(x, x), 420, List.of(text(m, 1), text(m, 2)));
                 assertTrue(Sd15Reference.maxDifference(predictor.predictNoise(x, 420, text(m, 1)), batched.get(0)) < 1e-5);
                 assertTrue(Sd15Reference.maxDifference(predictor.predictNoise(x, 420, text(m, 2)), batched.get(1)) < 1e-5);
                 assertTrue(Sd15Reference.maxDifference(batched.get(0), batched.get(1)) > 1e-4, "the branches differ");
