@@ -69,11 +69,8 @@ public record Bounds(int x, int y, int width, int height) {
      * shifted back inside the canvas where it can be; clamped where the canvas is smaller.
      */
     public Bounds snapTo(int n, Extent canvas) {
-        int w = Math.min(Extent.roundUp(width, n), canvas.width());
-        int h = Math.min(Extent.roundUp(height, n), canvas.height());
-        int left = Math.max(0, Math.min(x - (w - width) / 2, canvas.width() - w));
-        int top = Math.max(0, Math.min(y - (h - height) / 2, canvas.height() - h));
-        return new Bounds(left, top, w, h);
+        return grownTo(Math.min(Extent.roundUp(width, n), canvas.width()), Math.min(Extent.roundUp(height, n), canvas.height()),
+                canvas);
     }
 
     /**
@@ -81,8 +78,12 @@ public record Bounds(int x, int y, int width, int height) {
      * allows, then shifted back inside the canvas.
      */
     public Bounds atLeast(int minSide, Extent canvas) {
-        int w = Math.min(Math.max(width, minSide), canvas.width());
-        int h = Math.min(Math.max(height, minSide), canvas.height());
+        return grownTo(Math.min(Math.max(width, minSide), canvas.width()), Math.min(Math.max(height, minSide), canvas.height()),
+                canvas);
+    }
+
+    /** A w x h rectangle with this one's centre, shifted back inside the canvas where it can be. */
+    private Bounds grownTo(int w, int h, Extent canvas) {
         int left = Math.max(0, Math.min(x - (w - width) / 2, canvas.width() - w));
         int top = Math.max(0, Math.min(y - (h - height) / 2, canvas.height() - h));
         return new Bounds(left, top, w, h);
