@@ -48,6 +48,7 @@ class InpaintWithTinyModelsTest {
         TinyCheckpoint.sd15Inpainting(models.resolve("tiny-inpainting.safetensors"), DType.F16, 11);
         TinyCheckpoint.sd15(models.resolve("tiny-base.safetensors"), DType.F32, 12);
         TinyCheckpoint.lora(models.resolve("inky-style.safetensors"), 4, DType.F16, 13);
+        TinyCheckpoint.lora(models.resolve("paper-grain.safetensors"), 2, DType.F32, 14);
         new TinyClipVocabulary().writeVocabAndMerges(models.resolve("clip-tokenizer"));
         installed = InstalledModels.scan(models).withArchitecture(TinyCheckpoint.TINY);
         inpaint = AtelierDaemon.catalog(installed).edit(Operation.INPAINT);
@@ -256,12 +257,37 @@ class InpaintWithTinyModelsTest {
     }
 
     @Test
+    void severalLorasApplyTogetherAndHalvesOfOneAddUpToTheWhole() throws Exception {
+        Extent extent = new Extent(64, 64);
+        Raster image = picture(extent);
+        Mask mask = selection(extent, new Bounds(10, 12, 40, 30));
+        java.util.function.Function<List<DiffusionSettings.Lora>, Raster> run = loras -> {
+            try {
+                return inpaint.prepare(order(image, mask, "tiny-base", 1, 3, settings(loras))).run(Progress.NONE).layers().get(0)
+                        .pixels();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        Raster one = run.apply(List.of(new DiffusionSettings.Lora("inky-style", 1)));
+        Raster both = run.apply(List.of(new DiffusionSettings.Lora("inky-style", 1), new DiffusionSettings.Lora("paper-grain", 1)));
+        assertNotEquals(one, both);
+        assertEquals(both, run.apply(List.of(new DiffusionSettings.Lora("inky-style", 1), new DiffusionSettings.Lora("paper-grain", 1))));
+        Raster halves = run.apply(List.of(new DiffusionSettings.Lora("inky-style", 0.5), new DiffusionSettings.Lora("inky-style", 0.5)));
+        byte[] a = one.rgba();
+        byte[] b = halves.rgba();
+        for (int i = 0; i < a.length; i++) {
+            assertTrue(Math.abs((a[i] & 0xFF) - (b[i] & 0xFF)) <= 1, "two halves differ from the whole at " + i);
+        }
+    }
+
+    @Test
     void anUnknownLoraIsNamedBeforeAnyWorkStarts() {
         Extent extent = new Extent(32, 32);
         InvalidRequest e = assertThrows(InvalidRequest.class, () -> inpaint.prepare(order(picture(extent),
                 selection(extent, new Bounds(4, 4, 8, 8)), "auto", 1, 1, settings(List.of(new DiffusionSettings.Lora("nope", 1))))));
         assertEquals("loras", e.getField());
-        assertTrue(e.getReason().contains("inky-style"), e.getReason());
+        assertTrue(e.getReason().contains("inky-style") && e.getReason().contains("paper-grain"), e.getReason());
     }
 
     @Test
