@@ -17,7 +17,8 @@ public final class EditCatalog {
         }
         for (Operation operation : Operation.values()) {
             if (!this.edits.containsKey(operation)) {
-                throw new IllegalArgumentException("no Edit for " + operation + ": use MissingEngine to say what would provide it");
+                throw new IllegalArgumentException("no Edit for " + operation + ": every operation needs one, even with no engine"
+                        + " installed (its prepare then answers Unsupported saying what to install)");
             }
         }
     }

@@ -1,7 +1,6 @@
 package atelier.daemon.neural.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import atelier.daemon.image.Extent;
 import atelier.daemon.image.Raster;
@@ -38,40 +37,32 @@ public final class ColorizePipeline {
                                    Progress progress) throws JobCancelledException, IOException {
         Extent working = WorkingResolution.SD15.workingSize(lineArt.extent());
         float[] hint = PicturePlanes.lineHint(lineArt, working);
-        List<float[]> decoded = new java.util.ArrayList<>();
-        model.lock().lock();
-        try (NDManager manager = model.newRequestManager()) {
-            model.useLoras(settings.loras(), manager);
-            try {
-                progress.step(0, "encoding");
-                List<Latents> latents = new java.util.ArrayList<>();
-                for (Raster start : starts) {
-                    latents.add(model.encodePicture(manager, PicturePlanes.toModel(start, working), working));
-                }
-                NDArray picture = manager.create(hint, new Shape(1, 3, working.height(), working.width()))
-                        .toType(model.runtime().computeType(), false);
-                Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
-                        settings.guidance());
-                UNetNoisePredictor predictor = new UNetNoisePredictor(model.unet(), model.runtime().computeType())
-                        .withControl(new ControlGuide(lines, picture, settings.controlStrength(), settings.controlStart(),
-                                settings.controlEnd()));
-                Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler()))
-                        .withPreviews(InpaintPipeline.PREVIEW_EVERY, (done, steps, preview) -> progress.preview(preview));
-                Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
-                List<Latents> results = settings.strength() >= 1
-                        ? sampler.textToImage(latents.get(0), prompted.guidance(), settings.steps(), settings.seeds(), sampling)
-                        : sampler.imageToImage(latents, settings.strength(), prompted.guidance(), settings.steps(), settings.seeds(),
-                                sampling);
-                progress.step(SAMPLING_TO, "decoding");
-                for (Latents result : results) {
-                    decoded.add(model.decodePicture(result));
-                }
-            } finally {
-                model.useLoras(List.of(), manager);
+        List<float[]> decoded = model.inRequest(settings.loras(), manager -> {
+            progress.step(0, "encoding");
+            List<Latents> latents = new java.util.ArrayList<>();
+            for (Raster start : starts) {
+                latents.add(model.encodePicture(manager, PicturePlanes.toModel(start, working), working));
             }
-        } finally {
-            model.lock().unlock();
-        }
+            NDArray picture = manager.create(hint, new Shape(1, 3, working.height(), working.width()))
+                    .toType(model.runtime().computeType(), false);
+            Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
+                    settings.guidance());
+            UNetNoisePredictor predictor = new UNetNoisePredictor(model.unet(), model.runtime().computeType())
+                    .withControl(new ControlGuide(lines, picture, settings.controlStrength(), settings.controlStart(),
+                            settings.controlEnd()));
+            Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler())).previewingTo(progress);
+            Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
+            List<Latents> results = settings.strength() >= 1
+                    ? sampler.textToImage(latents.get(0), prompted.guidance(), settings.steps(), settings.seeds(), sampling)
+                    : sampler.imageToImage(latents, settings.strength(), prompted.guidance(), settings.steps(), settings.seeds(),
+                            sampling);
+            progress.step(SAMPLING_TO, "decoding");
+            List<float[]> pictures = new java.util.ArrayList<>();
+            for (Latents result : results) {
+                pictures.add(model.decodePicture(result));
+            }
+            return pictures;
+        });
         List<Raster> pictures = new java.util.ArrayList<>();
         for (float[] planes : decoded) {
             pictures.add(PicturePlanes.fromModel(planes, working, lineArt.extent()));

@@ -55,65 +55,51 @@ public final class InpaintPipeline {
         Extent working = WorkingResolution.SD15.workingSize(region.extent());
         Mask generated = PicturePlanes.resized(selection.grown(settings.grow()).feathered(settings.feather()), working);
         float[] planes = PicturePlanes.toModel(region, working);
-        List<float[]> decoded = new java.util.ArrayList<>();
-        List<String> notices;
-        model.lock().lock();
-        try (NDManager manager = model.newRequestManager()) {
-            model.useLoras(settings.loras(), manager);
-            try {
-                progress.step(0, "encoding");
-                DataType type = model.runtime().computeType();
-                NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);
-                TensorLatents latents = TensorLatents.of(model.encodeImage(image));
-                int latentWidth = working.width() / Autoencoder.DOWNSCALE;
-                int latentHeight = working.height() / Autoencoder.DOWNSCALE;
-                LatentMask editable = PicturePlanes.latentMask(generated, latentWidth, latentHeight);
-                NDArray extra = model.inpainting() ? inpaintChannels(model, manager, image, generated, editable) : null;
-                progress.step(0.05, "reading the prompt");
-                Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
-                        settings.guidance());
-                notices = prompted.truncationNotices();
-                Guidance<NDArray> guidance = prompted.guidance();
-                Scheduler scheduler = Scheduler.named(settings.scheduler());
-                Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
-                List<Long> seeds = settings.seeds();
-                List<Latents> results;
-                if (model.inpainting()) {
-                    Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler),
-                            sampling);
-                    results = settings.strength() >= 1
-                            ? sampler.textToImage(latents, guidance, settings.steps(), seeds, sampling)
-                            : sampler.imageToImage(java.util.Collections.nCopies(seeds.size(), latents), settings.strength(),
-                                    guidance, settings.steps(), seeds, sampling);
-                } else {
-                    Sampler<NDArray> sampler = previewing(new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler),
-                            sampling);
-                    results = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), seeds, sampling);
-                }
-                progress.step(SAMPLING_TO, "decoding");
-                for (Latents result : results) {
-                    decoded.add(model.decodePicture(result));
-                }
-                progress.step(0.97, "matching colours");
-            } finally {
-                model.useLoras(List.of(), manager);
+        List<String> notices = new java.util.ArrayList<>();
+        List<float[]> decoded = model.inRequest(settings.loras(), manager -> {
+            progress.step(0, "encoding");
+            DataType type = model.runtime().computeType();
+            NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);
+            TensorLatents latents = TensorLatents.of(model.encodeImage(image));
+            int latentWidth = working.width() / Autoencoder.DOWNSCALE;
+            int latentHeight = working.height() / Autoencoder.DOWNSCALE;
+            LatentMask editable = PicturePlanes.latentMask(generated, latentWidth, latentHeight);
+            NDArray extra = model.inpainting() ? inpaintChannels(model, manager, image, generated, editable) : null;
+            progress.step(0.05, "reading the prompt");
+            Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
+                    settings.guidance());
+            notices.addAll(prompted.truncationNotices());
+            Guidance<NDArray> guidance = prompted.guidance();
+            Scheduler scheduler = Scheduler.named(settings.scheduler());
+            Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
+            List<Long> seeds = settings.seeds();
+            List<Latents> results;
+            if (model.inpainting()) {
+                Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler)
+                        .previewingTo(progress);
+                results = settings.strength() >= 1
+                        ? sampler.textToImage(latents, guidance, settings.steps(), seeds, sampling)
+                        : sampler.imageToImage(java.util.Collections.nCopies(seeds.size(), latents), settings.strength(),
+                                guidance, settings.steps(), seeds, sampling);
+            } else {
+                Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler)
+                        .previewingTo(progress);
+                results = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), seeds, sampling);
             }
-        } finally {
-            model.lock().unlock();
-        }
+            progress.step(SAMPLING_TO, "decoding");
+            List<float[]> pictures = new java.util.ArrayList<>();
+            for (Latents result : results) {
+                pictures.add(model.decodePicture(result));
+            }
+            progress.step(0.97, "matching colours");
+            return pictures;
+        });
         List<Raster> regions = new java.util.ArrayList<>();
         for (float[] planesBack : decoded) {
             Raster back = PicturePlanes.fromModel(planesBack, working, region.extent());
             regions.add(PicturePlanes.colourMatched(back, region, selection));
         }
         return new Outcome(regions, notices);
-    }
-
-    /** Steps between previews: a latent-to-RGB preview is cheap, but the editor need not redraw every step. */
-    static final int PREVIEW_EVERY = 2;
-
-    private static Sampler<NDArray> previewing(Sampler<NDArray> sampler, Progress progress) {
-        return sampler.withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture));
     }
 
     /**

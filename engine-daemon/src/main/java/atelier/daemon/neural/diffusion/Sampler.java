@@ -51,6 +51,14 @@ public final class Sampler<C> {
         return new Sampler<>(model, scheduler, everySteps, sink);
     }
 
+    /** Steps between the previews {@link #previewingTo} hands on: cheap, but the editor need not redraw every step. */
+    public static final int PREVIEW_EVERY = 2;
+
+    /** This sampler, handing a preview to the job's progress every {@link #PREVIEW_EVERY} steps. */
+    public Sampler<C> previewingTo(Progress progress) {
+        return withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture));
+    }
+
     /**
      * Text-to-image: latents of {@code blank}'s shape and kind (its values are not read)
      * sampled from the seed's noise.

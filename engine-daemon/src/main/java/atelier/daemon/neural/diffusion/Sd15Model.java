@@ -11,6 +11,7 @@ import atelier.daemon.neural.diffusion.net.UNet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import atelier.daemon.jobs.JobCancelledException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * inpainting variant) and VAE, their weights read from the single .safetensors file on the
  * runtime's device, with the CLIP tokenizer from the files beside it. Loaded once and kept;
  * LoRAs are put on and taken off per request, so the base weights are never reloaded. One
- * request uses the model at a time ({@link #lock()}): LoRAs are per-request state.
+ * request uses the model at a time ({@link #inRequest}): LoRAs are per-request state.
  */
 public final class Sd15Model implements AutoCloseable {
 
@@ -101,11 +102,6 @@ public final class Sd15Model implements AutoCloseable {
         return runtime;
     }
 
-    /** A manager for one request's tensors, on the model's device; closing it frees them all. */
-    public NDManager newRequestManager() {
-        return manager.newSubManager();
-    }
-
     public PromptEncoder prompts() {
         return prompts;
     }
@@ -118,9 +114,29 @@ public final class Sd15Model implements AutoCloseable {
         return vae;
     }
 
-    /** Held while a request runs; LoRAs attached under it are the request's own. */
-    public ReentrantLock lock() {
-        return inUse;
+    /** One request's work on the model, given the request's manager. */
+    @FunctionalInterface
+    public interface RequestWork<T> {
+        T run(NDManager request) throws JobCancelledException, IOException;
+    }
+
+    /**
+     * Runs one request alone on the model: with these LoRAs on, its tensors in a manager that is
+     * closed after (freeing them all, on success, error or cancel), and the LoRAs taken off before
+     * that manager closes, since their factors live in it.
+     */
+    public <T> T inRequest(List<LoraUse> loras, RequestWork<T> work) throws JobCancelledException, IOException {
+        inUse.lock();
+        try (NDManager request = manager.newSubManager()) {
+            useLoras(loras, request);
+            try {
+                return work.run(request);
+            } finally {
+                useLoras(List.of(), request);
+            }
+        } finally {
+            inUse.unlock();
+        }
     }
 
     /** The networks LoRAs change: the UNet and the text encoder. */
@@ -128,11 +144,8 @@ public final class Sd15Model implements AutoCloseable {
         return List.of(unet, text);
     }
 
-    /**
-     * Puts these LoRAs on (replacing any from an earlier request), their factors in the request's
-     * {@code manager}; an empty list restores the base model, and must be used before that manager closes.
-     */
-    public void useLoras(List<LoraUse> loras, NDManager manager) throws IOException {
+    /** Puts these LoRAs on (replacing any), their factors in the request's manager; an empty list restores the base model. */
+    private void useLoras(List<LoraUse> loras, NDManager manager) throws IOException {
         if (loras.isEmpty()) {
             LoraAdapters.detach(adaptableNetworks());
             return;

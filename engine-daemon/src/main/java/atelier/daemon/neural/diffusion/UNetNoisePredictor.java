@@ -88,7 +88,10 @@ public final class UNetNoisePredictor implements EpsilonModel<NDArray> {
         if (inputs.size() != conditionings.size()) {
             throw new IllegalArgumentException(inputs.size() + " inputs for " + conditionings.size() + " conditionings");
         }
-        int limit = batchLimit(inputs.get(0).shape());
+        if (batchLimit == 0) {
+            batchLimit = batchLimit(inputs.get(0).shape());
+        }
+        int limit = batchLimit;
         List<Latents> out = new ArrayList<>(inputs.size());
         for (int from = 0; from < inputs.size(); from += limit) {
             int to = Math.min(inputs.size(), from + limit);
@@ -96,6 +99,9 @@ public final class UNetNoisePredictor implements EpsilonModel<NDArray> {
         }
         return out;
     }
+
+    /** Inputs a pass may hold, read once for the run (the latents' size does not change within one). */
+    private int batchLimit;
 
     /** Activation memory one input of a UNet pass needs per latent position (measured about half this at 64x64, fp32). */
     static final long BYTES_PER_LATENT_POSITION = 200_000;
