@@ -8,15 +8,16 @@ import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.classic.PatchMatchFill;
 import atelier.daemon.classic.TeleaFill;
 import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.neural.InstalledModels;
+import atelier.daemon.neural.diffusion.sampling.Scheduler;
 import atelier.daemon.ops.Colorize;
 import atelier.daemon.ops.ContentFill;
+import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.Inpaint;
 import atelier.daemon.ops.InpaintEngine;
 import atelier.daemon.ops.Outpaint;
-import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.RemoveBackground;
-import atelier.daemon.neural.InstalledModels;
 import atelier.daemon.server.AtelierService;
 import atelier.daemon.server.CheckedBinaryProtocol;
 import atelier.daemon.server.ConnectionTracker;
@@ -126,7 +127,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new Inpaint(diffusion, models.howToEnableInpaint()),
                 new Outpaint(List.of(new PatchMatchFill()), diffusion),
                 new RemoveBackground(cutout, models.unavailable()),
-                new Colorize(List.of(new LineArtFlats()), models.lineArtPainters())));
+                new Colorize(List.of(new LineArtFlats()), models.lineArtPainters())), Scheduler.NAMES);
     }
 
     /**

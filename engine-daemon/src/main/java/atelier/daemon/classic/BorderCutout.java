@@ -4,6 +4,7 @@ import atelier.bridge.thrift.EngineInfo;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.daemon.image.Extent;
 import atelier.daemon.image.Mask;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.JobCancelledException;
 import atelier.daemon.jobs.Progress;

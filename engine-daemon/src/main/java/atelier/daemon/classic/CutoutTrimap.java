@@ -1,5 +1,6 @@
 package atelier.daemon.classic;
 
+import atelier.daemon.image.OpenCvNatives;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.core.Size;

@@ -1,5 +1,6 @@
 package atelier.daemon.classic;
 
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import org.opencv.core.Core;
 import org.opencv.core.Mat;

@@ -1,6 +1,7 @@
 package atelier.daemon.classic;
 
 import atelier.daemon.image.Raster;
+import atelier.daemon.ops.FlatsEngine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,23 +17,12 @@ import java.util.PriorityQueue;
  */
 public final class HintPropagation {
 
-    /** Hint pixels at least this opaque count as strokes; softer ones are a brush's fringe. */
-    public static final int STROKE_ALPHA = 128;
+    /** Hint pixels at least this opaque count as strokes (the contract's rule, kept in ops). */
+    public static final int STROKE_ALPHA = FlatsEngine.STROKE_ALPHA;
     /** No colour yet. */
     public static final int NONE = -1;
 
     private HintPropagation() {
-    }
-
-    /** Whether the hint picture has any stroke at all. */
-    public static boolean hasStrokes(Raster hints) {
-        byte[] rgba = hints.rgba();
-        for (int i = 3; i < rgba.length; i += 4) {
-            if ((rgba[i] & 0xFF) >= STROKE_ALPHA) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

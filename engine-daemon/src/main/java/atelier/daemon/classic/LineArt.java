@@ -2,6 +2,7 @@ package atelier.daemon.classic;
 
 import atelier.daemon.image.Compositing;
 import atelier.daemon.image.Extent;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;

@@ -3,6 +3,7 @@ package atelier.daemon.classic;
 import atelier.bridge.thrift.EngineInfo;
 import atelier.daemon.image.ContextRegion;
 import atelier.daemon.image.Mask;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.JobCancelledException;
 import atelier.daemon.jobs.Progress;

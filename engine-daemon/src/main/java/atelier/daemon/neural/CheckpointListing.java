@@ -1,9 +1,9 @@
 package atelier.daemon.neural;
 
 import atelier.bridge.thrift.ModelInfo;
-import atelier.daemon.neural.diffusion.CheckpointInspector;
-import atelier.daemon.neural.diffusion.CheckpointKind;
-import atelier.daemon.neural.diffusion.Identification;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointInspector;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointKind;
+import atelier.daemon.neural.diffusion.checkpoint.Identification;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,12 +1,18 @@
 package atelier.daemon.neural;
 
-import atelier.bridge.models.ModelManifest;
 import atelier.bridge.models.ModelManifest.ModelPackage;
-import atelier.bridge.models.ModelState;
+import atelier.bridge.models.ModelManifest;
 import atelier.bridge.models.ModelState.FileState;
+import atelier.bridge.models.ModelState;
 import atelier.bridge.thrift.ModelInfo;
-import atelier.daemon.neural.diffusion.CheckpointKind;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.DiffusionInpaint;
+import atelier.daemon.neural.diffusion.DiffusionLineArtPainter;
+import atelier.daemon.neural.diffusion.InstalledLoras;
+import atelier.daemon.neural.diffusion.LoadedCheckpoint;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointKind;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
+import atelier.daemon.neural.isnet.IsnetCutout;
+import atelier.daemon.neural.isnet.IsnetModel;
 import atelier.daemon.ops.CutoutEngine;
 import atelier.daemon.ops.InpaintEngine;
 import atelier.daemon.ops.LineArtPainter;

@@ -5,7 +5,6 @@ import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.Operation;
 import atelier.bridge.thrift.Unsupported;
-import atelier.daemon.classic.HintPropagation;
 import atelier.daemon.image.Raster;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,7 +86,7 @@ public final class Colorize implements Edit {
                     + MIN_SIDE + "x" + MIN_SIDE + " pixels");
         }
         Raster hints = order.hints();
-        if (hints != null && !HintPropagation.hasStrokes(hints)) {
+        if (hints != null && !FlatsEngine.hasStrokes(hints)) {
             throw new InvalidRequest("hints", "no hint strokes: the hint layer is transparent (strokes need at least 50% opacity);"
                     + " scribble a colour in each region, or send no hints for an automatic palette");
         }

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * How a model engine samples, as the request asked or by default.
  *
- * @param scheduler   a name of Scheduler.NAMES
+ * @param scheduler   a name of EditCatalog.schedulers() (the sampling package's Scheduler.NAMES, wired at start-up)
  * @param guidance    classifier-free guidance scale
  * @param loras       LoRAs by name with their weights, in the order given
  * @param maskGrow    pixels the generated area reaches past the selection (paste-back keeps to the selection)

@@ -10,8 +10,14 @@ import java.util.Map;
 public final class EditCatalog {
 
     private final Map<Operation, Edit> edits = new EnumMap<>(Operation.class);
+    private final List<String> schedulers;
 
-    public EditCatalog(List<Edit> edits) {
+    /**
+     * @param schedulers the scheduler names the model engines understand, which requests are
+     *                   checked against whether or not a model is installed
+     */
+    public EditCatalog(List<Edit> edits, List<String> schedulers) {
+        this.schedulers = List.copyOf(schedulers);
         for (Edit edit : edits) {
             this.edits.put(edit.operation(), edit);
         }
@@ -21,6 +27,10 @@ public final class EditCatalog {
                         + " installed (its prepare then answers Unsupported saying what to install)");
             }
         }
+    }
+
+    public List<String> schedulers() {
+        return schedulers;
     }
 
     public Edit edit(Operation operation) {

@@ -11,6 +11,23 @@ import java.util.Map;
 /** Colours line art with flat colours, for colorize. */
 public interface FlatsEngine {
 
+    /**
+     * Hint pixels at least this opaque count as strokes; softer ones are a brush's fringe. What
+     * a stroke is belongs to the request's contract, so every flats engine reads hints this way.
+     */
+    int STROKE_ALPHA = 128;
+
+    /** Whether the hint picture has any stroke at all. */
+    static boolean hasStrokes(Raster hints) {
+        byte[] rgba = hints.rgba();
+        for (int i = 3; i < rgba.length; i += 4) {
+            if ((rgba[i] & 0xFF) >= STROKE_ALPHA) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     EngineInfo info();
 
     /**

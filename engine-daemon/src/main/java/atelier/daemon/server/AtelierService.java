@@ -46,7 +46,7 @@ public final class AtelierService implements Atelier.Iface {
         this.models = List.copyOf(models);
         this.jobs = jobs;
         this.limits = limits;
-        this.decoding = new RequestDecoding(limits);
+        this.decoding = new RequestDecoding(limits, catalog.schedulers());
         this.version = version;
         this.computeDevice = computeDevice;
     }

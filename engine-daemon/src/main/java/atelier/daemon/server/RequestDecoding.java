@@ -4,6 +4,7 @@ import atelier.bridge.thrift.EditRequest;
 import atelier.bridge.thrift.Extension;
 import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
+import atelier.bridge.thrift.LoraChoice;
 import atelier.bridge.thrift.Operation;
 import atelier.bridge.thrift.Picture;
 import atelier.bridge.thrift.PixelFormat;
@@ -14,12 +15,10 @@ import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
 import atelier.daemon.ops.DiffusionSettings;
 import atelier.daemon.ops.EditOrder;
-import atelier.daemon.neural.diffusion.Scheduler;
-import atelier.bridge.thrift.LoraChoice;
-import java.util.ArrayList;
-import java.util.List;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Turns a request off the wire into an {@link EditOrder}, checking everything all
@@ -30,9 +29,11 @@ final class RequestDecoding {
     private static final SecureRandom SEEDS = new SecureRandom();
 
     private final Limits limits;
+    private final List<String> schedulers;
 
-    RequestDecoding(Limits limits) {
+    RequestDecoding(Limits limits, List<String> schedulers) {
         this.limits = limits;
+        this.schedulers = schedulers;
     }
 
     EditOrder decode(EditRequest request) throws InvalidRequest {
@@ -100,11 +101,11 @@ final class RequestDecoding {
     /** Most LoRAs one request may stack. */
     static final int MAX_LORAS = 8;
 
-    private static DiffusionSettings diffusion(EditRequest request) throws InvalidRequest {
+    private DiffusionSettings diffusion(EditRequest request) throws InvalidRequest {
         DiffusionSettings defaults = DiffusionSettings.DEFAULTS;
         String scheduler = request.isSetScheduler() ? request.getScheduler().trim() : defaults.scheduler();
-        if (!Scheduler.NAMES.contains(scheduler)) {
-            throw new InvalidRequest("scheduler", "unknown '" + abbreviated(scheduler) + "'; one of " + Scheduler.NAMES);
+        if (!schedulers.contains(scheduler)) {
+            throw new InvalidRequest("scheduler", "unknown '" + abbreviated(scheduler) + "'; one of " + schedulers);
         }
         double guidance = request.isSetGuidance() ? request.getGuidance() : defaults.guidance();
         if (!(guidance >= 1 && guidance <= 30)) {

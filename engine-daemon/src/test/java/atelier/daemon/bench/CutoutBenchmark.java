@@ -2,8 +2,8 @@ package atelier.daemon.bench;
 
 import atelier.daemon.classic.BorderCutout;
 import atelier.daemon.classic.CutoutScenes;
-import atelier.daemon.classic.OpenCvNatives;
 import atelier.daemon.image.Extent;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.Progress;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package atelier.daemon.bench;
 
 import atelier.bridge.models.ModelManifest;
-import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.classic.CutoutScenes.Scene;
+import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.Progress;
 import atelier.daemon.neural.BusyScenes;
-import atelier.daemon.neural.IsnetCutout;
 import atelier.daemon.neural.IsnetModels;
+import atelier.daemon.neural.isnet.IsnetCutout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package atelier.daemon.flats;
 
-import atelier.daemon.classic.OpenCvNatives;
 import atelier.daemon.image.Compositing;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;

@@ -1,7 +1,7 @@
 package atelier.daemon.flats;
 
-import atelier.daemon.classic.OpenCvNatives;
 import atelier.daemon.image.Extent;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.Raster;
 import java.util.ArrayDeque;
 import java.util.Random;

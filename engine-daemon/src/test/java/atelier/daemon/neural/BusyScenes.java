@@ -10,13 +10,13 @@ import static atelier.daemon.Shape.roundedRect;
 import static atelier.daemon.Shape.star;
 import static atelier.daemon.Shape.union;
 
-import atelier.daemon.Drawing;
 import atelier.daemon.Drawing.Paint;
 import atelier.daemon.Drawing.Part;
+import atelier.daemon.Drawing;
 import atelier.daemon.Shape;
 import atelier.daemon.classic.CutoutScenes.Scene;
-import atelier.daemon.classic.OpenCvNatives;
 import atelier.daemon.image.Extent;
+import atelier.daemon.image.OpenCvNatives;
 import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
 import java.io.IOException;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import atelier.bridge.models.ModelManifest;
 import atelier.bridge.thrift.ModelInfo;
-import atelier.daemon.neural.diffusion.DType;
-import atelier.daemon.neural.diffusion.Safetensors;
-import atelier.daemon.neural.diffusion.SafetensorsWriter;
 import atelier.daemon.neural.diffusion.TinyCheckpoint;
+import atelier.daemon.neural.diffusion.checkpoint.DType;
+import atelier.daemon.neural.diffusion.checkpoint.Safetensors;
+import atelier.daemon.neural.diffusion.checkpoint.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.daemon.classic.BorderCutout;
-import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.classic.CutoutScenes.Scene;
+import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.image.Mask;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.Progress;
+import atelier.daemon.neural.isnet.IsnetModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package atelier.daemon.neural;
 
 import atelier.bridge.models.ModelInstaller;
 import atelier.bridge.models.ModelManifest;
+import atelier.daemon.neural.isnet.IsnetCutout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -85,7 +85,7 @@ class LoadTest {
 
     /** What the daemon must answer: the same decoding, operation and encoding, run here. */
     static EditResult expected(EditRequest request) throws Exception {
-        EditOrder order = new RequestDecoding(Limits.DEFAULT).decode(request);
+        EditOrder order = new RequestDecoding(Limits.DEFAULT, atelier.daemon.neural.diffusion.sampling.Scheduler.NAMES).decode(request);
         return ResultEncoding.encode("expected", order.operation(), order.image(),
                 AtelierDaemon.catalog(atelier.daemon.neural.InstalledModels.none()).edit(order.operation()).prepare(order).run(Progress.NONE), PixelFormat.RGBA8, false);
     }

@@ -71,7 +71,7 @@ class RequestFuzzTest {
             request.setEngine(data.consumeString(300));
         }
         try {
-            new RequestDecoding(LIMITS).decode(request);
+            new RequestDecoding(LIMITS, atelier.daemon.neural.diffusion.sampling.Scheduler.NAMES).decode(request);
         } catch (InvalidRequest expected) {
             // The typed refusal is the right answer to nonsense.
         }
@@ -102,7 +102,7 @@ class RequestFuzzTest {
             return; // the server answers a protocol error and closes that connection
         }
         try {
-            new RequestDecoding(LIMITS).decode(request);
+            new RequestDecoding(LIMITS, atelier.daemon.neural.diffusion.sampling.Scheduler.NAMES).decode(request);
         } catch (InvalidRequest expected) {
             // typed
         }

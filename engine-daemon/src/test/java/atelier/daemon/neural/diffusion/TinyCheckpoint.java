@@ -1,5 +1,10 @@
 package atelier.daemon.neural.diffusion;
 
+import atelier.daemon.neural.diffusion.checkpoint.DType;
+import atelier.daemon.neural.diffusion.checkpoint.ExpectedShape;
+import atelier.daemon.neural.diffusion.checkpoint.SafetensorsWriter;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Layout;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package atelier.daemon.neural.diffusion.net;
 
+import atelier.daemon.neural.diffusion.checkpoint.LowRankDelta;
 import java.util.List;
 
 /** A layer LoRAs can change (linear layers and convolutions): it runs its LowRankDeltas beside its own weights. */

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

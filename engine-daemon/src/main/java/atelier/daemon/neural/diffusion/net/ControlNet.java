@@ -7,11 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import atelier.daemon.neural.diffusion.CheckpointInspector;
-import atelier.daemon.neural.diffusion.CheckpointMismatchException;
-import atelier.daemon.neural.diffusion.Safetensors;
-import atelier.daemon.neural.diffusion.Sd15Layout;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointInspector;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointMismatchException;
+import atelier.daemon.neural.diffusion.checkpoint.Safetensors;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Layout;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
 

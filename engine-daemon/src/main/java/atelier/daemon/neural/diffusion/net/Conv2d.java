@@ -3,6 +3,7 @@ package atelier.daemon.neural.diffusion.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import atelier.daemon.neural.diffusion.checkpoint.LowRankDelta;
 
 /** torch.nn.Conv2d with bias: square kernel, padding keeps the size at stride 1 (k / 2). */
 public final class Conv2d extends AdaptableLayer {

@@ -2,7 +2,7 @@ package atelier.daemon.neural.diffusion.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
 

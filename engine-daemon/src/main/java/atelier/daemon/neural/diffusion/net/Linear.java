@@ -3,6 +3,7 @@ package atelier.daemon.neural.diffusion.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import atelier.daemon.neural.diffusion.checkpoint.LowRankDelta;
 
 /** torch.nn.Linear on the last axis, with or without bias (the attention projections have none). */
 public final class Linear extends AdaptableLayer {

@@ -1,7 +1,8 @@
 package atelier.daemon.neural.diffusion.net;
 
 import ai.djl.nn.Block;
-import atelier.daemon.neural.diffusion.CheckpointMismatchException;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointMismatchException;
+import atelier.daemon.neural.diffusion.checkpoint.LowRankDelta;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

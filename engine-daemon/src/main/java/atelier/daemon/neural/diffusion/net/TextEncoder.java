@@ -8,10 +8,10 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
-import atelier.daemon.neural.diffusion.CheckpointMismatchException;
-import atelier.daemon.neural.diffusion.Safetensors;
-import atelier.daemon.neural.diffusion.Sd15Layout;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.checkpoint.CheckpointMismatchException;
+import atelier.daemon.neural.diffusion.checkpoint.Safetensors;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Layout;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import atelier.daemon.neural.diffusion.Sd15Layout;
-import atelier.daemon.neural.diffusion.Sd15Widths;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Layout;
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package atelier.daemon.neural.diffusion.net;
 
-import atelier.daemon.neural.diffusion.DType;
-import atelier.daemon.neural.diffusion.Safetensors;
-import atelier.daemon.neural.diffusion.SafetensorsWriter;
+import atelier.daemon.neural.diffusion.checkpoint.DType;
+import atelier.daemon.neural.diffusion.checkpoint.Safetensors;
+import atelier.daemon.neural.diffusion.checkpoint.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,0 +1,49 @@
+package atelier.daemon.neural.diffusion;
+
+import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
+import atelier.daemon.neural.diffusion.net.TorchRuntime;
+import atelier.daemon.neural.diffusion.pipeline.Sd15Model;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The one SD 1.5 checkpoint kept in memory (about 4 GB in fp32): loaded on the first request
+ * that needs it and kept for the next; a request for another checkpoint unloads it first, so
+ * the daemon never holds two. Requests for the same model reuse it without reloading.
+ */
+public final class LoadedCheckpoint implements AutoCloseable {
+
+    private final Path tokenizerFolder;
+    private final Sd15Widths architecture;
+    private Sd15Model model;
+    private Path file;
+
+    /**
+     * @param tokenizerFolder tokenizer files installed in the model directory, or null for the one inside Atelier
+     * @param architecture the head and group counts no file shows: Sd15Widths.SD15, or a tiny test model's
+     */
+    public LoadedCheckpoint(Path tokenizerFolder, Sd15Widths architecture) {
+        this.tokenizerFolder = tokenizerFolder;
+        this.architecture = architecture;
+    }
+
+    /** The model in {@code checkpoint}, loading it (and unloading another) when it is not the one held. */
+    public synchronized Sd15Model model(String name, Path checkpoint) throws IOException {
+        if (model != null && checkpoint.equals(file)) {
+            return model;
+        }
+        close();
+        model = Sd15Model.load(name, checkpoint, tokenizerFolder, architecture, TorchRuntime.detect());
+        file = checkpoint;
+        return model;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (model != null) {
+            model.close();
+            model = null;
+            file = null;
+        }
+    }
+}
