@@ -1,4 +1,5 @@
-"""The SD 1.5 text encoder (OpenAI's CLIP code, random weights) timed in PyTorch, for
+"""The SD 1.5 text encoder (sd15_torch.TextEncoder, checked first against the original code's
+outputs in ../shared/reference; random weights) timed in PyTorch, for
 TextEncoderBenchmark: clip_text_benchmark.py inputs outputs width layers heads vocab positions
 threads repeats. Input "ids" (B, N) as floats; outputs "seconds" (one per timed run, after one
 warm-up), "cpu_seconds" (this process's CPU time in each), "peak_rss_kib" (this process's peak resident memory) and "openblas" (1 when the BLAS
@@ -12,22 +13,25 @@ import time
 os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[8]
 import torch  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "clip_reference"))
-import clip_text  # noqa: E402
 import reference_tensors  # noqa: E402
+import sd15_torch  # noqa: E402
+import sd15_torch_check  # noqa: E402
 
 inputs_file, outputs_file = sys.argv[1:3]
 width, layers, heads, vocab, positions, threads, repeats = (int(a) for a in sys.argv[3:10])
 torch.set_num_threads(threads)
-model = clip_text.build(width, layers, heads, vocab, positions)
+sd15_torch_check.check(sd15_torch_check.DEFAULT_FOLDER, ("text",))
+torch.manual_seed(0)
+model = sd15_torch.TextEncoder(width, layers, heads, vocab, positions).eval()
 ids = reference_tensors.load(inputs_file)["ids"].round().long()
-clip_text.last_hidden_state(model, ids)
+torch.set_grad_enabled(False)
+model(ids)
 seconds = []
 cpu_seconds = []
 for _ in range(repeats):
     start = time.perf_counter()
     cpu_start = time.process_time()
-    clip_text.last_hidden_state(model, ids)
+    model(ids)
     cpu_seconds.append(time.process_time() - cpu_start)
     seconds.append(time.perf_counter() - start)
 # VmHWM, not getrusage's ru_maxrss: Linux carries the parent's peak into ru_maxrss across the

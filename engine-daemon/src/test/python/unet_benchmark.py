@@ -1,5 +1,6 @@
-"""The full-size SD 1.5 UNet, the original latent-diffusion UNetModel, in fp32 on the CPU: the
-reference UNetBenchmark measures Atelier against, step for step in the same run.
+"""The full-size SD 1.5 UNet in PyTorch (sd15_torch.UNet, checked first against the original
+code's outputs in ../shared/reference), in fp32 on the CPU: the reference UNetBenchmark measures
+Atelier against, step for step in the same run.
 
 usage: unet_benchmark.py THREADS
 Builds the network, prints a "ready ..." line, then for each "step" line on stdin runs one step
@@ -13,13 +14,15 @@ import time
 
 import torch
 
-from unet_reference import sd15_unet
+import sd15_torch
+import sd15_torch_check
 
 
 def main():
     torch.set_num_threads(int(sys.argv[1]))
+    sd15_torch_check.check(sd15_torch_check.DEFAULT_FOLDER, ("unet",))
     torch.manual_seed(0)
-    unet = sd15_unet(4, 320, 8, 768).eval()
+    unet = sd15_torch.UNet(4, 320, 8, 768, 32).eval()
     with torch.no_grad():
         # The same weight statistics as the Java side (speed does not depend on them, but alike is simpler).
         for name, p in unet.named_parameters():
@@ -30,7 +33,7 @@ def main():
     x = torch.randn(1, 4, 64, 64)
     t = torch.tensor([500.0])
     context = torch.randn(1, 77, 768)
-    print(f"ready PyTorch {torch.__version__} (latent-diffusion UNetModel), {torch.get_num_threads()} threads", flush=True)
+    print(f"ready PyTorch {torch.__version__} (sd15_torch UNet, matches the reference), {torch.get_num_threads()} threads", flush=True)
     for line in sys.stdin:
         if line.strip() == "quit":
             break

@@ -1,7 +1,8 @@
-"""Times SD 1.5's VAE decode in the original latent-diffusion code, for AutoencoderBenchmark.
+"""Times SD 1.5's VAE decode in PyTorch (sd15_torch.Autoencoder, checked first against the
+original code's outputs in ../shared/reference), for AutoencoderBenchmark.
 
 usage: vae_benchmark.py THREADS LATENT_SIZE REPEATS
-Full-size AutoencoderKL (base width 128) with torch's own random initialisation, decode of one
+Full-size VAE (base width 128) with torch's own random initialisation, decode of one
 random latent LATENT_SIZE a side (64: a 512x512 image) under torch.no_grad with THREADS intra-op
 threads: one warm-up, then REPEATS timed. Prints one JSON line: each time, the median and the
 process's peak resident memory (VmHWM).
@@ -13,7 +14,8 @@ import time
 
 import torch
 
-from vae_reference import autoencoder
+import sd15_torch
+import sd15_torch_check
 
 
 
@@ -26,14 +28,15 @@ def peak_rss_mb():
 
 threads, size, repeats = (int(a) for a in sys.argv[1:4])
 torch.set_num_threads(threads)
+sd15_torch_check.check(sd15_torch_check.DEFAULT_FOLDER, ("vae-decode",))
 torch.manual_seed(0)
-model = autoencoder(128)
+model = sd15_torch.Autoencoder(128, 32).eval()
 latents = torch.randn(1, 4, size, size)
 times = []
 with torch.no_grad():
     for i in range(repeats + 1):
         start = time.perf_counter()
-        model.decoder(model.post_quant_conv(latents))
+        model.decode(latents)
         if i > 0:
             times.append(time.perf_counter() - start)
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds": times,

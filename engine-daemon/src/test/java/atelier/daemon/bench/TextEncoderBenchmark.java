@@ -21,13 +21,14 @@ import java.util.SplittableRandom;
 
 /**
  * SD 1.5's text encoder (CLIP ViT-L/14, full size, random weights) in Atelier beside the same
- * network in PyTorch, OpenAI's CLIP code run by Debian's python3-torch, in one run: one guided
+ * network in plain PyTorch (src/test/python/sd15_torch.py, checked against the original code's
+ * outputs in ../shared/reference first) on Debian's python3-torch, in one run: one guided
  * step's encode, a batch of 2 prompts (prompt and negative), one warm-up then the median of
  * REPEATS; both on the CPU in fp32 with libtorch's intra-op threads set alike. Prints the wall
  * times, Atelier's over PyTorch's, each process's CPU time (steadier than wall time on a busy
  * machine) and peak resident memory. Debian's torch multiplies
  * matrices with whatever libblas.so.3 is, so a fair comparison needs libopenblas0-pthread installed
- * (the benchmark says when it is not). Run from engine-daemon/ (the reference scripts are found
+ * (the benchmark says when it is not). Run from engine-daemon/ (the PyTorch scripts are found
  * under src/test/python) with `./bench textEncoder [REPEATS]`.
  */
 public final class TextEncoderBenchmark {
@@ -83,7 +84,7 @@ public final class TextEncoderBenchmark {
                 Runtime.getRuntime().availableProcessors());
         System.out.printf("%-28s %10s %14s %14s%n", "", "median ms", "median CPU ms", "peak RSS MiB");
         System.out.printf("%-28s %10.1f %14.1f %14d%n", "Atelier (DJL)", a * 1000, median(atelierCpu) * 1000, atelierPeakKib / 1024);
-        System.out.printf("%-28s %10.1f %14.1f %14d%n", "PyTorch (OpenAI CLIP code)", p * 1000, median(pytorchCpu) * 1000,
+        System.out.printf("%-28s %10.1f %14.1f %14d%n", "PyTorch (sd15_torch)", p * 1000, median(pytorchCpu) * 1000,
                 pytorchPeakKib / 1024);
         System.out.printf("Atelier / PyTorch time: %.2f (runs: Atelier %s ms, PyTorch %s ms)%n", a / p, millis(atelier),
                 millis(pytorch));

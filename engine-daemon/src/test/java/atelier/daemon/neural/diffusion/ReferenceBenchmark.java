@@ -17,7 +17,7 @@ public final class ReferenceBenchmark {
     }
 
     public static void main(String[] args) {
-        Path folder = Path.of(args.length > 0 ? args[0] : "../../shared/reference").toAbsolutePath().normalize();
+        Path folder = args.length > 0 ? Path.of(args[0]).toAbsolutePath().normalize() : ReferenceData.FOLDER;
         try {
             ReferenceCases cases = new ReferenceCases(folder);
             System.out.println("reference data: " + folder);

@@ -163,7 +163,7 @@ public final class ReferenceCases {
     // ---- the networks ----
 
     /** SD 1.5's structure at the folder's widths; a folder whose structure differs is refused naming the field. */
-    Sd15Widths widths(int unetInChannels) {
+    public Sd15Widths widths(int unetInChannels) {
         JsonObject unet = architecture.getAsJsonObject("unet");
         JsonObject vae = architecture.getAsJsonObject("vae");
         JsonObject text = architecture.getAsJsonObject("text");

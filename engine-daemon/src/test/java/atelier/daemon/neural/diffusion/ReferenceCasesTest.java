@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReferenceCasesTest {
 
-    /** The shared folder beside the project (engine-daemon runs its tests from its own directory). */
-    static final Path SHARED = Path.of("../../shared/reference").toAbsolutePath().normalize();
+    static final Path SHARED = ReferenceData.FOLDER;
 
     @TestFactory
     Stream<DynamicTest> everyReferenceCaseMatchesTheOriginalCode() throws Exception {

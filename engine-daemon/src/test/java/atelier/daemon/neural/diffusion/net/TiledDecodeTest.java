@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import atelier.daemon.neural.diffusion.TinyCheckpoint;
 import atelier.daemon.neural.diffusion.checkpoint.DType;
 import atelier.daemon.neural.diffusion.checkpoint.Safetensors;
-import atelier.daemon.neural.diffusion.checkpoint.Sd15Layout;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

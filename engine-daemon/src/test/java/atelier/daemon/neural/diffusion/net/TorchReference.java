@@ -14,11 +14,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a reference script from src/test/python with Debian's python3 and python3-torch: the
- * inputs go in a safetensors file, the script writes its outputs to another (see
- * reference_tensors.py). The vendored latent-diffusion code is on its PYTHONPATH. A machine
- * without python3-torch fails the test with the package to install: the comparison is the
- * point of the test, so it is never skipped.
+ * Runs a benchmark's PyTorch side from src/test/python with Debian's python3 and python3-torch:
+ * the inputs go in a safetensors file, the script writes its outputs to another (see
+ * reference_tensors.py). Only benchmarks use it (the networks' correctness is checked against
+ * ../shared/reference in Java); without python3-torch it says which package to install.
  */
 public final class TorchReference {
 
@@ -46,7 +45,7 @@ public final class TorchReference {
         List<String> command = new ArrayList<>(List.of(PYTHON, SCRIPTS.resolve(script).toString(), in.toString(), out.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PYTHONPATH", SCRIPTS.resolve("ldm_reference") + ":" + SCRIPTS);
+        builder.environment().put("PYTHONPATH", SCRIPTS.toString());
         Process process = builder.start();
         String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {

@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
 
 /**
  * One step of the full-size SD 1.5 UNet (batch 1, a 64x64 latent, i.e. a 512x512 picture, and a
- * 77x768 text context) in fp32 on the CPU: Atelier's UNet on DJL beside the original
- * latent-diffusion UNetModel on Debian's python3-torch (src/test/python/unet_benchmark.py, a
- * second process with the same thread count). Steps alternate, Atelier then PyTorch, after one
+ * 77x768 text context) in fp32 on the CPU: Atelier's UNet on DJL beside the same network in
+ * plain PyTorch on Debian's python3-torch (src/test/python/sd15_torch.py, checked against the
+ * original code's outputs in ../shared/reference before it is timed; unet_benchmark.py runs it in
+ * a second process with the same thread count). Steps alternate, Atelier then PyTorch, after one
  * warm-up each, so both see the same load from anything else on the machine. Prints the median
  * seconds a step (wall clock, and CPU time, which other load disturbs less), Atelier's over
  * PyTorch's (the target is at most 1.10), and each process's peak resident memory. Random
@@ -124,7 +125,7 @@ public final class UNetBenchmark {
         Path scripts = Path.of("src/test/python").toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(List.of(TorchReference.PYTHON, scripts.resolve("unet_benchmark.py").toString(),
                 String.valueOf(threads))).redirectErrorStream(true);
-        builder.environment().put("PYTHONPATH", scripts.resolve("ldm_reference") + ":" + scripts);
+        builder.environment().put("PYTHONPATH", scripts.toString());
         return builder.start();
     }
 
