@@ -1,6 +1,7 @@
 package atelier.daemon;
 
 import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.PrivateFiles;
 import atelier.bridge.thrift.Atelier;
 import atelier.bridge.thrift.Operation;
 import atelier.daemon.classic.BorderCutout;
@@ -24,6 +25,7 @@ import atelier.daemon.server.ConnectionTracker;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.ListeningSocket;
 import atelier.daemon.server.TokenFile;
+import atelier.daemon.server.TokenFirstFrames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -37,7 +39,6 @@ import org.apache.thrift.server.TServer;
 import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TTransportException;
-import org.apache.thrift.transport.layered.TFramedTransport;
 
 /** The Atelier daemon: the engines behind a Thrift server on loopback. */
 public final class AtelierDaemon implements AutoCloseable {
@@ -84,6 +85,9 @@ public final class AtelierDaemon implements AutoCloseable {
 
     /** Binds 127.0.0.1:port (0 picks a free one), writes the token on first start, and serves. */
     public static AtelierDaemon start(Settings settings) throws IOException {
+        // Directories an older Atelier made readable to others become the user's alone (the spool tightens itself).
+        PrivateFiles.tighten(settings.home().configDir());
+        PrivateFiles.tighten(settings.home().stateDir());
         TokenFile token = TokenFile.loadOrCreate(settings.home().tokenFile());
         JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(),
                 settings.limits().maxQueuedPerClient(), settings.home().spoolDir(), settings.keepResults());
@@ -100,7 +104,7 @@ public final class AtelierDaemon implements AutoCloseable {
             TServerSocket socket = ListeningSocket.open(address, settings.port(), maxBytes);
             TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
                     .processor(new Atelier.Processor<>(service))
-                    .transportFactory(new TFramedTransport.Factory(maxBytes))
+                    .transportFactory(TokenFirstFrames.factory(token, maxBytes))
                     .protocolFactory(CheckedBinaryProtocol.factory(maxBytes, 1_000_000))
                     .minWorkerThreads(2)
                     .maxWorkerThreads(64);

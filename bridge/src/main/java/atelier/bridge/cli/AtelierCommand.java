@@ -11,7 +11,6 @@ import atelier.bridge.models.ModelState;
 import atelier.bridge.models.ResumableDownload;
 import atelier.bridge.thrift.Capabilities;
 import atelier.bridge.thrift.EditRequest;
-import atelier.bridge.thrift.LoraChoice;
 import atelier.bridge.thrift.EditResult;
 import atelier.bridge.thrift.EngineInfo;
 import atelier.bridge.thrift.Extension;
@@ -19,13 +18,16 @@ import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
 import atelier.bridge.thrift.JobStatus;
 import atelier.bridge.thrift.Layer;
+import atelier.bridge.thrift.LoraChoice;
 import atelier.bridge.thrift.Operation;
 import atelier.bridge.thrift.OperationSupport;
 import atelier.bridge.thrift.Picture;
 import atelier.bridge.thrift.PixelFormat;
+import atelier.bridge.thrift.Unsupported;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -130,6 +132,12 @@ public final class AtelierCommand {
         } catch (InvalidRequest e) {
             err.println("atelier: " + AtelierClient.describe(e));
             return BAD_REQUEST;
+        } catch (Unsupported e) {
+            // A named engine that is not there is a mistake in the request (--engine); an
+            // operation with no engine at all needs something installed.
+            boolean named = e.getEngine() != null && !e.getEngine().equals("auto") && !e.getEngine().equals("embedded");
+            err.println("atelier: " + (named ? "--engine: " : "") + AtelierClient.describe(e));
+            return named ? BAD_REQUEST : FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("atelier: interrupted");
@@ -243,7 +251,12 @@ public final class AtelierCommand {
         if (hints != null) {
             request.setHints(hints);
         }
-        Path outFile = Path.of(line.required("out"));
+        Path outFile = outputFile(line);
+        int variants = line.integer("variants") != null ? Math.max(1, line.integer("variants")) : 1;
+        for (int v = 1; v <= variants; v++) {
+            // Variants are numbered; a single result may still come back as one layer named OUT.
+            checkOutput(variants == 1 ? outFile : numbered(outFile, v), line);
+        }
         if (line.text("prompt") != null) {
             request.setPrompt(line.text("prompt"));
         }
@@ -421,10 +434,16 @@ public final class AtelierCommand {
         if (name == null) {
             return null;
         }
+        Path file = Path.of(name);
+        if (Files.isDirectory(file)) {
+            throw new UsageException("--" + option + ": " + name + " is a directory, not a PNG file");
+        }
         try {
-            return new Picture(PixelFormat.PNG, 0, 0, ByteBuffer.wrap(Files.readAllBytes(Path.of(name))));
+            return new Picture(PixelFormat.PNG, 0, 0, ByteBuffer.wrap(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
             throw new UsageException("--" + option + ": no such file " + name);
+        } catch (AccessDeniedException e) {
+            throw new UsageException("--" + option + ": cannot read " + name + " (permission denied)");
         }
     }
 
@@ -483,12 +502,69 @@ public final class AtelierCommand {
         return file.resolveSibling(numbered);
     }
 
-    /** Never leaves a half-written file where the artist expects a picture. */
+    /** --out as given: refused when empty. */
+    private static Path outputFile(CommandLine line) throws UsageException {
+        String name = line.required("out");
+        if (name.isBlank()) {
+            throw new UsageException("--out is empty: name the PNG file to write");
+        }
+        return Path.of(name);
+    }
+
+    /**
+     * Refuses, before any work, an output that could not be written or would destroy something:
+     * a directory, a file in a directory that does not exist (none is created unasked), a
+     * read-only file, or one of the input pictures.
+     */
+    static void checkOutput(Path target, CommandLine line) throws UsageException, IOException {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw new UsageException("--out: " + target + " is a directory: name a PNG file in it");
+        }
+        Path dir = absolute.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UsageException("--out: the directory " + dir + " does not exist (Atelier does not create it)");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new UsageException("--out: cannot write in " + dir);
+        }
+        if (Files.exists(absolute) && (!Files.isWritable(absolute) || !ownerMayWrite(absolute))) {
+            throw new UsageException("--out: " + target + " is read-only; Atelier will not replace it");
+        }
+        for (String input : List.of("image", "mask", "hints", "sample-from")) {
+            String given = line.text(input);
+            if (given != null && Files.exists(absolute) && Files.exists(Path.of(given))
+                    && Files.isSameFile(absolute, Path.of(given))) {
+                throw new UsageException("--out " + target + " is the --" + input + " file: Atelier never overwrites its input");
+            }
+        }
+    }
+
+    /** The file's own write bit, which root's access checks ignore: a file made read-only stays so. */
+    private static boolean ownerMayWrite(Path file) throws IOException {
+        if (!Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            return true;
+        }
+        return Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+
+    /**
+     * Never leaves a half-written file where the artist expects a picture: the bytes go to a new
+     * file with an unpredictable name beside the target, created exclusively (a link planted
+     * there is never followed), then renamed over it.
+     */
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path partial = absolute.resolveSibling(absolute.getFileName() + ".partial");
-        Files.write(partial, bytes);
-        Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".partial");
+        try {
+            Files.write(partial, bytes);
+            if (Files.exists(absolute) && Files.getFileStore(partial).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(partial, Files.getPosixFilePermissions(absolute));
+            }
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
     }
 }

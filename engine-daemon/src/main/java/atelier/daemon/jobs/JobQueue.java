@@ -107,13 +107,22 @@ public final class JobQueue implements AutoCloseable {
                 state = JobState.FAILED;
                 error = "the daemon stopped (it was killed, crashed or the machine restarted) before this job finished: submit it again";
                 finishedAt = now;
-                spool.writeState(entry.jobId(), state, error, finishedAt);
+                recordRecovered(entry.jobId(), state, error, finishedAt);
             } else if (state == JobState.SUCCEEDED && !spool.hasResult(entry.jobId())) {
                 state = JobState.FAILED;
                 error = "the result was lost from the spool: submit the job again";
-                spool.writeState(entry.jobId(), state, error, finishedAt);
+                recordRecovered(entry.jobId(), state, error, finishedAt);
             }
             jobs.put(entry.jobId(), Job.restored(entry.jobId(), state, error, finishedAt));
+        }
+    }
+
+    /** A recovered job's new state; on a full disk the daemon still starts, knowing it in memory. */
+    private void recordRecovered(String jobId, JobState state, String error, long finishedAt) {
+        try {
+            spool.writeState(jobId, state, error, finishedAt);
+        } catch (IOException e) {
+            LOG.warn("cannot record the state of job {} in the spool ({}); it is kept in memory", jobId, e.getMessage());
         }
     }
 

@@ -1,14 +1,13 @@
 package atelier.daemon.jobs;
 
+import atelier.bridge.client.PrivateFiles;
 import atelier.bridge.thrift.EditResult;
 import atelier.bridge.thrift.JobState;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -36,9 +35,19 @@ final class ResultSpool {
 
     private final Path dir;
 
+    /**
+     * Opens the spool, creating it owner-only (0700, files 0600) or tightening one an older
+     * Atelier left readable, and removes the temporary files a write cut short left behind.
+     */
     ResultSpool(Path dir) throws IOException {
         this.dir = dir;
-        Files.createDirectories(dir);
+        PrivateFiles.directories(dir);
+        PrivateFiles.tighten(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path stale : files.filter(f -> f.getFileName().toString().endsWith(".partial")).toList()) {
+                deleteQuietly(stale);
+            }
+        }
     }
 
     void write(String jobId, EditResult result) throws IOException {
@@ -48,9 +57,34 @@ final class ResultSpool {
         } catch (TException e) {
             throw new IOException("cannot serialise the result of job " + jobId, e);
         }
-        Path partial = dir.resolve(jobId + SUFFIX + ".partial");
-        Files.write(partial, bytes);
-        Files.move(partial, file(jobId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        writeWhole(file(jobId), bytes, "the result");
+    }
+
+    /** Writes a spool file whole; on a full disk the error says how much room it needed. */
+    private void writeWhole(Path file, byte[] bytes, String what) throws IOException {
+        try {
+            PrivateFiles.writeAtomically(file, bytes);
+        } catch (IOException e) {
+            long free = freeBytes();
+            if (free >= 0 && free < bytes.length + (1 << 16) || String.valueOf(e.getMessage()).contains("No space left")) {
+                throw new IOException("no space left for " + what + ": " + megabytes(bytes.length) + " needed, "
+                        + megabytes(Math.max(free, 0)) + " free in " + dir, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The free space where the spool is, or -1 when it cannot be told. */
+    long freeBytes() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     EditResult read(String jobId) throws IOException {
@@ -87,11 +121,9 @@ final class ResultSpool {
         if (error != null) {
             properties.setProperty("error", error);
         }
-        Path partial = dir.resolve(jobId + STATE + ".partial");
-        try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-            properties.store(out, null);
-        }
-        Files.move(partial, dir.resolve(jobId + STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        java.io.StringWriter text = new java.io.StringWriter();
+        properties.store(text, null);
+        writeWhole(dir.resolve(jobId + STATE), text.toString().getBytes(StandardCharsets.UTF_8), "the job's state");
     }
 
     /** Every job a previous run of the daemon left here; unreadable state files are skipped and removed. */

@@ -18,8 +18,11 @@ import java.util.Map;
 
 /**
  * "Extend the canvas": grows the canvas by the requested margins (or to an aspect ratio)
- * and fills the new area from the picture, the way an uncrop does. The original pixels
- * keep their place and their values.
+ * and fills the new area from the picture, the way an uncrop does. The original pixels keep
+ * their place; they keep their values too, except in a band of up to {@link #SEAM_BAND} px
+ * (a quarter of the picture's shorter side, if less) along each grown side, where the fill is
+ * blended over them, more the nearer the edge (at most 255 * 16/17 of it at the edge row), so
+ * the seam does not show. Sides that did not grow are untouched.
  */
 public final class Outpaint implements Edit {
 

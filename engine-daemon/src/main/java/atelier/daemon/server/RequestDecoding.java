@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a request off the wire into an {@link EditOrder}, checking everything all
@@ -40,6 +41,7 @@ final class RequestDecoding {
         if (request == null) {
             throw new InvalidRequest("request", "missing");
         }
+        refuseUnknownEnumValues(request);
         Operation operation = request.getOperation();
         if (operation == null) {
             throw new InvalidRequest("operation", "missing or unknown; one of " + Arrays.toString(Operation.values()));
@@ -100,6 +102,25 @@ final class RequestDecoding {
 
     /** Most LoRAs one request may stack. */
     static final int MAX_LORAS = 8;
+
+    /**
+     * An enum field sent with a number the contract does not define reads as unset; it is
+     * refused here instead of silently taking the default. (Argument 2 of submit is the request.)
+     */
+    private static void refuseUnknownEnumValues(EditRequest request) throws InvalidRequest {
+        Map<String, Integer> sent = CheckedBinaryProtocol.callIntegers();
+        refuseUnknown(sent, request, EditRequest._Fields.RESULT_FORMAT, Arrays.toString(PixelFormat.values()));
+        refuseUnknown(sent, request, EditRequest._Fields.FLATS, Arrays.toString(FlatsOutput.values()));
+        refuseUnknown(sent, request, EditRequest._Fields.OPERATION, Arrays.toString(Operation.values()));
+    }
+
+    private static void refuseUnknown(Map<String, Integer> sent, EditRequest request, EditRequest._Fields field, String known)
+            throws InvalidRequest {
+        Integer value = sent.get("2." + field.getThriftFieldId());
+        if (value != null && !request.isSet(field)) {
+            throw new InvalidRequest(field.getFieldName(), "unknown value " + value + "; one of " + known);
+        }
+    }
 
     private DiffusionSettings diffusion(EditRequest request) throws InvalidRequest {
         DiffusionSettings defaults = DiffusionSettings.DEFAULTS;
@@ -163,8 +184,10 @@ final class RequestDecoding {
     }
 
     private String text(String field, String value) throws InvalidRequest {
-        if (value != null && value.length() > limits.maxPromptChars()) {
-            throw new InvalidRequest(field, value.length() + " characters, over the limit of " + limits.maxPromptChars());
+        // Characters as a person counts them: an emoji is one, not the two UTF-16 units Java stores.
+        int characters = value == null ? 0 : value.codePointCount(0, value.length());
+        if (characters > limits.maxPromptChars()) {
+            throw new InvalidRequest(field, characters + " characters, over the limit of " + limits.maxPromptChars());
         }
         return value == null ? "" : value;
     }

@@ -1,5 +1,6 @@
 package atelier.daemon.server;
 
+import atelier.bridge.client.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -21,7 +22,6 @@ public final class TokenFile {
 
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
     private final byte[] token;
 
@@ -33,8 +33,7 @@ public final class TokenFile {
     public static TokenFile loadOrCreate(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            restrict(dir, OWNER_DIR);
+            PrivateFiles.directories(dir);
         }
         if (Files.exists(file)) {
             restrict(file, OWNER_FILE);

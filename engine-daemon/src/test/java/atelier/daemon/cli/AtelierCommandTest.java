@@ -1,6 +1,7 @@
 package atelier.daemon.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import atelier.bridge.cli.AtelierCommand;
@@ -119,6 +120,71 @@ class AtelierCommandTest {
                 dir.resolve("c.png").toString(), "--port", "1");
         assertEquals(1, status);
         assertTrue(err.toString().contains("unsupported"), err.toString());
+    }
+
+    /** Every way --out could lose work or write where it should not is refused before the job, naming --out. */
+    @Test
+    void outputsThatCannotBeWrittenOrWouldDestroySomethingAreRefusedBeforeTheWork() throws Exception {
+        AtelierHome home = AtelierHome.under(dir.resolve("home"));
+        Path image = sample("meadow-ball.png");
+        Path mask = sample("meadow-ball-mask.png");
+        Path readOnly = Files.writeString(dir.resolve("kept.png"), "an earlier result");
+        readOnly.toFile().setWritable(false);
+        Path outDir = Files.createDirectories(dir.resolve("outdir"));
+        for (String out : List.of(outDir.toString(), "", dir.resolve("no/such/dir/x.png").toString(), image.toString(),
+                readOnly.toString())) {
+            err.reset();
+            int status = atelier(home, "fill", "--image", image.toString(), "--mask", mask.toString(), "--out", out, "--port", "1");
+            assertEquals(2, status, "--out '" + out + "': " + err);
+            assertTrue(err.toString().contains("--out"), err.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("no")), "no directory is created unasked");
+        assertEquals(List.of(), partialFiles(dir), "nothing half-written is left");
+        assertEquals("an earlier result", Files.readString(readOnly));
+        assertTrue(Files.size(image) > 1000, "the input is intact");
+        // The variants' outputs are checked too: OUT-2.png is a directory here.
+        Files.createDirectories(dir.resolve("v-2.png"));
+        err.reset();
+        assertEquals(2, atelier(home, "fill", "--image", image.toString(), "--mask", mask.toString(), "--variants", "2",
+                "--out", dir.resolve("v.png").toString(), "--port", "1"));
+        assertTrue(err.toString().contains("v-2.png"), err.toString());
+    }
+
+    @Test
+    void theTemporaryOutputHasAnUnpredictableNameAndAPlantedLinkIsNeverFollowed() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "precious");
+        Path out = dir.resolve("x.png");
+        // What an attacker could plant, knowing the old fixed name.
+        Files.createSymbolicLink(dir.resolve("x.png.partial"), victim);
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", sample("meadow-ball.png").toString(),
+                "--mask", sample("meadow-ball-mask.png").toString(), "--out", out.toString(), "--port", "1");
+        assertEquals(0, status, err.toString());
+        assertEquals("precious", Files.readString(victim));
+        assertTrue(PngCodec.decodeRgba(Files.readAllBytes(out), Long.MAX_VALUE).width() > 0);
+        assertEquals(List.of(), partialFiles(dir).stream().filter(p -> !Files.isSymbolicLink(p)).toList());
+    }
+
+    @Test
+    void anImageThatIsADirectoryNamesTheOption() throws Exception {
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", dir.toString(), "--mask",
+                sample("meadow-ball-mask.png").toString(), "--out", dir.resolve("o.png").toString(), "--port", "1");
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("--image") && err.toString().contains("directory"), err.toString());
+    }
+
+    @Test
+    void aMistypedEngineIsABadRequestExitingWithTwo() throws Exception {
+        int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", sample("meadow-ball.png").toString(),
+                "--mask", sample("meadow-ball-mask.png").toString(), "--engine", "patchmtach", "--out",
+                dir.resolve("e.png").toString(), "--port", "1");
+        assertEquals(2, status, err.toString());
+        assertTrue(err.toString().contains("--engine") && err.toString().contains("patchmatch"), err.toString());
+    }
+
+    private static List<Path> partialFiles(Path folder) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".partial")).toList();
+        }
     }
 
     @Test
