@@ -388,7 +388,9 @@ if [ ! -x "$built/$launcher_rel" ] || [ ! -f "$stamp" ] \
     modules="$("$jdk_bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
         --class-path "$image_root/input/lib/*" "$image_root/input/atelier.jar" "$image_root"/input/lib/*.jar 2>/dev/null | tail -n 1 || true)"
   fi
-  args=(--type app-image --name atelier --input "$image_root/input" --main-jar atelier.jar --dest "$image_root")
+  # The heap ceiling the README states: 1 GB of queued decoded pictures and the running job's working memory.
+  args=(--type app-image --name atelier --input "$image_root/input" --main-jar atelier.jar --dest "$image_root"
+        --java-options "-Xmx${ATELIER_HEAP:-6g}")
   if [[ "$modules" =~ ^[a-z][a-z0-9.,]*$ ]]; then
     args+=(--add-modules "$modules")   # only what the daemon uses: a runtime about half the size
   fi

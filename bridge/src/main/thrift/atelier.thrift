@@ -331,7 +331,14 @@ service Atelier {
   /** What this daemon can do now: operations, engines, models, device, limits. */
   Capabilities capabilities(1: string token) throws (1: Unauthorized unauthorized),
 
-  /** Validate the request and queue it. Answers the job id at once. */
+  /**
+   * Validate the request and queue it. Answers the job id at once. Everything a picture's
+   * header tells (formats, sizes, limits) and every parameter is checked here; a large picture
+   * (over 4 megapixels) is decoded on the daemon's worker rather than while the client waits,
+   * so what needs its pixels (an empty selection, line art too faint, a damaged PNG body) is
+   * refused by `result`, with the same InvalidRequest or Unsupported. Busy when the pictures
+   * already queued would hold more than the daemon's decoding budget.
+   */
   string submit(1: string token, 2: EditRequest request)
       throws (1: Unauthorized unauthorized, 2: InvalidRequest invalid, 3: Unsupported unsupported, 4: Busy busy),
 
@@ -339,9 +346,13 @@ service Atelier {
   JobStatus status(1: string token, 2: string jobId)
       throws (1: Unauthorized unauthorized, 2: NotFound notFound),
 
-  /** The layers of a finished job. They stay fetchable until they expire. */
+  /**
+   * The layers of a finished job. They stay fetchable until they expire. A job whose request was
+   * refused once its pictures were decoded answers that refusal (invalid, unsupported).
+   */
   EditResult result(1: string token, 2: string jobId)
-      throws (1: Unauthorized unauthorized, 2: NotFound notFound, 3: Cancelled cancelled, 4: NoResult noResult),
+      throws (1: Unauthorized unauthorized, 2: NotFound notFound, 3: Cancelled cancelled, 4: NoResult noResult,
+              5: InvalidRequest invalid, 6: Unsupported unsupported),
 
   /** Stop a queued or running job (between engine steps). Cancelling a finished job discards its result. */
   void cancel(1: string token, 2: string jobId)

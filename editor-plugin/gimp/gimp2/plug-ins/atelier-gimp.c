@@ -54,7 +54,8 @@ query (void)
     { GIMP_PDB_INT32,       "num-files",  "How many files the command wrote" },
     { GIMP_PDB_STRINGARRAY, "files",      "The PNG files the command wrote, in order" },
     { GIMP_PDB_INT32,       "num-names",  "How many layer names (as many as files)" },
-    { GIMP_PDB_STRINGARRAY, "names",      "The layer name for each file, e.g. \"Atelier fill · seed 1234\"" }
+    { GIMP_PDB_STRINGARRAY, "names",      "The layer name for each file, e.g. \"Atelier fill · seed 1234\"" },
+    { GIMP_PDB_STRING,      "error",      "Empty when the command wrote its pictures, else its sentence for the artist" }
   };
   static const GimpParamDef remove_args[] =
   {
@@ -66,8 +67,10 @@ query (void)
                           "Runs the atelier command for the Atelier scripts",
                           "Runs the atelier command (ATELIER_COMMAND, or atelier-command beside this "
                           "plug-in, or atelier on PATH) with the given arguments, shows its progress, "
-                          "and returns the files it wrote with a layer name for each. Failure carries "
-                          "the command's own sentence.",
+                          "and returns the files it wrote with a layer name for each. A command that "
+                          "fails still returns success with no files and its sentence in 'error': "
+                          "GIMP 2.10 crashes when a procedure with these return values reports an "
+                          "execution error.",
                           "Atelier", "Atelier", "2024",
                           NULL, "", GIMP_PLUGIN,
                           G_N_ELEMENTS (run_args), G_N_ELEMENTS (run_results),
@@ -305,7 +308,8 @@ run (const gchar      *name,
      gint             *n_return_vals,
      GimpParam       **return_vals)
 {
-  static GimpParam values[5];
+  static GimpParam values[6];
+  static gchar    *no_files[] = { NULL };
   static gchar    *message = NULL;
   static Run       r;
 
@@ -346,20 +350,27 @@ run (const gchar      *name,
     gimp_progress_end ();
     g_strfreev (arguments);
 
+    /* Every declared value, always, with its declared type: GIMP's core reads them by type. */
+    values[0].data.d_status = GIMP_PDB_SUCCESS;
+    *n_return_vals = 6;
+    values[1].type = GIMP_PDB_INT32;
+    values[2].type = GIMP_PDB_STRINGARRAY;
+    values[3].type = GIMP_PDB_INT32;
+    values[4].type = GIMP_PDB_STRINGARRAY;
+    values[5].type = GIMP_PDB_STRING;
     if (exit_status == 0 && r.files->len > 0)
       {
-        values[0].data.d_status = GIMP_PDB_SUCCESS;
-        *n_return_vals = 5;
-        values[1].type = GIMP_PDB_INT32;
         values[1].data.d_int32 = r.files->len;
-        values[2].type = GIMP_PDB_STRINGARRAY;
         values[2].data.d_stringarray = (gchar **) r.files->pdata;
-        values[3].type = GIMP_PDB_INT32;
         values[3].data.d_int32 = r.names->len;
-        values[4].type = GIMP_PDB_STRINGARRAY;
         values[4].data.d_stringarray = (gchar **) r.names->pdata;
+        values[5].data.d_string = (gchar *) "";
         return;
       }
+    values[1].data.d_int32 = 0;
+    values[2].data.d_stringarray = no_files;
+    values[3].data.d_int32 = 0;
+    values[4].data.d_stringarray = no_files;
     if (error != NULL)
       message = g_strdup_printf ("%s. Set ATELIER_COMMAND to the atelier command.", error->message);
     else if (exit_status == 0)
@@ -368,9 +379,6 @@ run (const gchar      *name,
       message = g_strdup_printf ("Atelier %s: %s", r.operation, r.message->str);
     else
       message = g_strdup_printf ("Atelier %s: the atelier command ended with status %d.", r.operation, exit_status);
-    values[0].data.d_status = GIMP_PDB_EXECUTION_ERROR;
-    *n_return_vals = 2;
-    values[1].type = GIMP_PDB_STRING;
-    values[1].data.d_string = message;
+    values[5].data.d_string = message;
   }
 }

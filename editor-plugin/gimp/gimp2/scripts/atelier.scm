@@ -120,13 +120,18 @@
     (atelier-export-pixels drawable drawable picture)
     (if send-mask (atelier-export-selection image drawable mask))
     (if hints (atelier-export-pixels hints drawable hints-file))
+    ; The helper answers (num-files files num-names names error): a failed command comes back as
+    ; no files and its sentence, never as a PDB error (GIMP 2.10 crashed on that).
     (let* ((answer (atelier-try (lambda () (plug-in-atelier-run RUN-NONINTERACTIVE operation (atelier-lines arguments)))))
-           (files (if answer (atelier-list (cadr answer)) '()))
-           (names (if answer (atelier-list (cadddr answer)) '())))
-      (if (not answer)
+           (failure (cond ((not answer) atelier-error)
+                          ((equal? (list-ref answer 4) "") #f)
+                          (else (list-ref answer 4))))
+           (files (if failure '() (atelier-list (cadr answer))))
+           (names (if failure '() (atelier-list (cadddr answer)))))
+      (if failure
           (begin
             (plug-in-atelier-remove-files RUN-NONINTERACTIVE (atelier-lines temporary))
-            (error atelier-error)))
+            (error failure)))
       (atelier-insert image drawable operation files names extend below (eq? selection 'required))
       (plug-in-atelier-remove-files RUN-NONINTERACTIVE (atelier-lines (append temporary files)))
       (car names))))

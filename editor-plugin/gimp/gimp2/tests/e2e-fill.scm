@@ -1,7 +1,8 @@
 ; The artist's story in GIMP 2.10, run in batch mode by engine-daemon's GimpPluginEndToEndTest:
 ;   gimp -i -b '(atelier-e2e-fill "meadow-ball.png" "meadow-ball-mask.png" "OUT-DIR")' -b '(gimp-quit 0)'
 ; Opens the meadow, asks Fill with no selection (it must refuse with a sentence), selects the ball
-; from the mask file, runs Filters > Atelier > Fill selection non-interactively with seed 1234, and
+; from the mask file, runs two commands that fail (inpaint with no model, a mistyped engine: GIMP
+; must show their sentence and go on), runs Filters > Atelier > Fill selection with seed 1234, and
 ; writes what the test judges into OUT-DIR: the artist's layer before and after, the new layer,
 ; the visible result, and report.txt (the layers top first with their offsets, and what happened).
 
@@ -39,6 +40,16 @@
       (gimp-image-select-item image CHANNEL-OP-REPLACE (car (gimp-layer-get-mask mask-layer)))
       (gimp-image-remove-layer image mask-layer))
     (gimp-image-set-active-layer image artist)
+
+    ; Commands that fail, as they do for artists: an operation with no engine installed and a
+    ; mistyped engine. GIMP must show the command's sentence and go on (it crashed here once).
+    (atelier-e2e-line report "inpaint-without-model: "
+                      (if (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-inpaint" RUN-NONINTERACTIVE image artist
+                                                                     "a corgi" "" 1 1234 1 "auto")))
+                          "accepted" atelier-error))
+    (atelier-e2e-line report "mistyped-engine: "
+                      (if (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-fill" RUN-NONINTERACTIVE image artist 1234 1 "patchmtach")))
+                          "accepted" atelier-error))
 
     (let ((answer (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-fill" RUN-NONINTERACTIVE image artist 1234 1 "embedded")))))
       (atelier-e2e-line report "fill: " (if answer "done" atelier-error)))

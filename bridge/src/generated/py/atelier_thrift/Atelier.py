@@ -31,7 +31,12 @@ class Iface(object):
 
     def submit(self, token, request):
         """
-        Validate the request and queue it. Answers the job id at once.
+        Validate the request and queue it. Answers the job id at once. Everything a picture's
+        header tells (formats, sizes, limits) and every parameter is checked here; a large picture
+        (over 4 megapixels) is decoded on the daemon's worker rather than while the client waits,
+        so what needs its pixels (an empty selection, line art too faint, a damaged PNG body) is
+        refused by `result`, with the same InvalidRequest or Unsupported. Busy when the pictures
+        already queued would hold more than the daemon's decoding budget.
 
         Parameters:
          - token
@@ -53,7 +58,8 @@ class Iface(object):
 
     def result(self, token, jobId):
         """
-        The layers of a finished job. They stay fetchable until they expire.
+        The layers of a finished job. They stay fetchable until they expire. A job whose request was
+        refused once its pictures were decoded answers that refusal (invalid, unsupported).
 
         Parameters:
          - token
@@ -119,7 +125,12 @@ class Client(Iface):
 
     def submit(self, token, request):
         """
-        Validate the request and queue it. Answers the job id at once.
+        Validate the request and queue it. Answers the job id at once. Everything a picture's
+        header tells (formats, sizes, limits) and every parameter is checked here; a large picture
+        (over 4 megapixels) is decoded on the daemon's worker rather than while the client waits,
+        so what needs its pixels (an empty selection, line art too faint, a damaged PNG body) is
+        refused by `result`, with the same InvalidRequest or Unsupported. Busy when the pictures
+        already queued would hold more than the daemon's decoding budget.
 
         Parameters:
          - token
@@ -203,7 +214,8 @@ class Client(Iface):
 
     def result(self, token, jobId):
         """
-        The layers of a finished job. They stay fetchable until they expire.
+        The layers of a finished job. They stay fetchable until they expire. A job whose request was
+        refused once its pictures were decoded answers that refusal (invalid, unsupported).
 
         Parameters:
          - token
@@ -243,6 +255,10 @@ class Client(Iface):
             raise result.cancelled
         if result.noResult is not None:
             raise result.noResult
+        if result.invalid is not None:
+            raise result.invalid
+        if result.unsupported is not None:
+            raise result.unsupported
         raise TApplicationException(TApplicationException.MISSING_RESULT, "result failed: unknown result")
 
     def cancel(self, token, jobId):
@@ -427,6 +443,12 @@ class Processor(Iface, TProcessor):
         except NoResult as noResult:
             msg_type = TMessageType.REPLY
             result.noResult = noResult
+        except InvalidRequest as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except Unsupported as unsupported:
+            msg_type = TMessageType.REPLY
+            result.unsupported = unsupported
         except TApplicationException as ex:
             logging.exception('TApplication exception in handler')
             msg_type = TMessageType.EXCEPTION
@@ -1034,16 +1056,20 @@ class result_result(object):
      - notFound
      - cancelled
      - noResult
+     - invalid
+     - unsupported
 
     """
 
 
-    def __init__(self, success=None, unauthorized=None, notFound=None, cancelled=None, noResult=None,):
+    def __init__(self, success=None, unauthorized=None, notFound=None, cancelled=None, noResult=None, invalid=None, unsupported=None,):
         self.success = success
         self.unauthorized = unauthorized
         self.notFound = notFound
         self.cancelled = cancelled
         self.noResult = noResult
+        self.invalid = invalid
+        self.unsupported = unsupported
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1080,6 +1106,16 @@ class result_result(object):
                     self.noResult = NoResult.read(iprot)
                 else:
                     iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidRequest.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.STRUCT:
+                    self.unsupported = Unsupported.read(iprot)
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1110,6 +1146,14 @@ class result_result(object):
             oprot.writeFieldBegin('noResult', TType.STRUCT, 4)
             self.noResult.write(oprot)
             oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 5)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        if self.unsupported is not None:
+            oprot.writeFieldBegin('unsupported', TType.STRUCT, 6)
+            self.unsupported.write(oprot)
+            oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
 
@@ -1133,6 +1177,8 @@ result_result.thrift_spec = (
     (2, TType.STRUCT, 'notFound', [NotFound, None], None, ),  # 2
     (3, TType.STRUCT, 'cancelled', [Cancelled, None], None, ),  # 3
     (4, TType.STRUCT, 'noResult', [NoResult, None], None, ),  # 4
+    (5, TType.STRUCT, 'invalid', [InvalidRequest, None], None, ),  # 5
+    (6, TType.STRUCT, 'unsupported', [Unsupported, None], None, ),  # 6
 )
 
 

@@ -19,7 +19,12 @@ public class Atelier {
     public Capabilities capabilities(java.lang.String token) throws Unauthorized, org.apache.thrift.TException;
 
     /**
-     * Validate the request and queue it. Answers the job id at once.
+     * Validate the request and queue it. Answers the job id at once. Everything a picture's
+     * header tells (formats, sizes, limits) and every parameter is checked here; a large picture
+     * (over 4 megapixels) is decoded on the daemon's worker rather than while the client waits,
+     * so what needs its pixels (an empty selection, line art too faint, a damaged PNG body) is
+     * refused by `result`, with the same InvalidRequest or Unsupported. Busy when the pictures
+     * already queued would hold more than the daemon's decoding budget.
      * 
      * @param token
      * @param request
@@ -35,12 +40,13 @@ public class Atelier {
     public JobStatus status(java.lang.String token, java.lang.String jobId) throws Unauthorized, NotFound, org.apache.thrift.TException;
 
     /**
-     * The layers of a finished job. They stay fetchable until they expire.
+     * The layers of a finished job. They stay fetchable until they expire. A job whose request was
+     * refused once its pictures were decoded answers that refusal (invalid, unsupported).
      * 
      * @param token
      * @param jobId
      */
-    public EditResult result(java.lang.String token, java.lang.String jobId) throws Unauthorized, NotFound, Cancelled, NoResult, org.apache.thrift.TException;
+    public EditResult result(java.lang.String token, java.lang.String jobId) throws Unauthorized, NotFound, Cancelled, NoResult, InvalidRequest, Unsupported, org.apache.thrift.TException;
 
     /**
      * Stop a queued or running job (between engine steps). Cancelling a finished job discards its result.
@@ -184,7 +190,7 @@ public class Atelier {
     }
 
     @Override
-    public EditResult result(java.lang.String token, java.lang.String jobId) throws Unauthorized, NotFound, Cancelled, NoResult, org.apache.thrift.TException
+    public EditResult result(java.lang.String token, java.lang.String jobId) throws Unauthorized, NotFound, Cancelled, NoResult, InvalidRequest, Unsupported, org.apache.thrift.TException
     {
       send_result(token, jobId);
       return recv_result();
@@ -198,7 +204,7 @@ public class Atelier {
       sendBase("result", args);
     }
 
-    public EditResult recv_result() throws Unauthorized, NotFound, Cancelled, NoResult, org.apache.thrift.TException
+    public EditResult recv_result() throws Unauthorized, NotFound, Cancelled, NoResult, InvalidRequest, Unsupported, org.apache.thrift.TException
     {
       result_result result = new result_result();
       receiveBase(result, "result");
@@ -216,6 +222,12 @@ public class Atelier {
       }
       if (result.noResult != null) {
         throw result.noResult;
+      }
+      if (result.invalid != null) {
+        throw result.invalid;
+      }
+      if (result.unsupported != null) {
+        throw result.unsupported;
       }
       throw new org.apache.thrift.TApplicationException(org.apache.thrift.TApplicationException.MISSING_RESULT, "result failed: unknown result");
     }
@@ -406,7 +418,7 @@ public class Atelier {
       }
 
       @Override
-      public EditResult getResult() throws Unauthorized, NotFound, Cancelled, NoResult, org.apache.thrift.TException {
+      public EditResult getResult() throws Unauthorized, NotFound, Cancelled, NoResult, InvalidRequest, Unsupported, org.apache.thrift.TException {
         if (getState() != org.apache.thrift.async.TAsyncMethodCall.State.RESPONSE_READ) {
           throw new java.lang.IllegalStateException("Method call not finished!");
         }
@@ -613,6 +625,10 @@ public class Atelier {
           result.cancelled = cancelled;
         } catch (NoResult noResult) {
           result.noResult = noResult;
+        } catch (InvalidRequest invalid) {
+          result.invalid = invalid;
+        } catch (Unsupported unsupported) {
+          result.unsupported = unsupported;
         }
         return result;
       }
@@ -950,6 +966,14 @@ public class Atelier {
             } else if (e instanceof NoResult) {
               result.noResult = (NoResult) e;
               result.setNoResultIsSet(true);
+              msg = result;
+            } else if (e instanceof InvalidRequest) {
+              result.invalid = (InvalidRequest) e;
+              result.setInvalidIsSet(true);
+              msg = result;
+            } else if (e instanceof Unsupported) {
+              result.unsupported = (Unsupported) e;
+              result.setUnsupportedIsSet(true);
               msg = result;
             } else if (e instanceof org.apache.thrift.transport.TTransportException) {
               _LOGGER.error("TTransportException inside handler", e);
@@ -4799,6 +4823,8 @@ public class Atelier {
     private static final org.apache.thrift.protocol.TField NOT_FOUND_FIELD_DESC = new org.apache.thrift.protocol.TField("notFound", org.apache.thrift.protocol.TType.STRUCT, (short)2);
     private static final org.apache.thrift.protocol.TField CANCELLED_FIELD_DESC = new org.apache.thrift.protocol.TField("cancelled", org.apache.thrift.protocol.TType.STRUCT, (short)3);
     private static final org.apache.thrift.protocol.TField NO_RESULT_FIELD_DESC = new org.apache.thrift.protocol.TField("noResult", org.apache.thrift.protocol.TType.STRUCT, (short)4);
+    private static final org.apache.thrift.protocol.TField INVALID_FIELD_DESC = new org.apache.thrift.protocol.TField("invalid", org.apache.thrift.protocol.TType.STRUCT, (short)5);
+    private static final org.apache.thrift.protocol.TField UNSUPPORTED_FIELD_DESC = new org.apache.thrift.protocol.TField("unsupported", org.apache.thrift.protocol.TType.STRUCT, (short)6);
 
     private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new result_resultStandardSchemeFactory();
     private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new result_resultTupleSchemeFactory();
@@ -4808,6 +4834,8 @@ public class Atelier {
     public @org.apache.thrift.annotation.Nullable NotFound notFound; // required
     public @org.apache.thrift.annotation.Nullable Cancelled cancelled; // required
     public @org.apache.thrift.annotation.Nullable NoResult noResult; // required
+    public @org.apache.thrift.annotation.Nullable InvalidRequest invalid; // required
+    public @org.apache.thrift.annotation.Nullable Unsupported unsupported; // required
 
     /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
     public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -4815,7 +4843,9 @@ public class Atelier {
       UNAUTHORIZED((short)1, "unauthorized"),
       NOT_FOUND((short)2, "notFound"),
       CANCELLED((short)3, "cancelled"),
-      NO_RESULT((short)4, "noResult");
+      NO_RESULT((short)4, "noResult"),
+      INVALID((short)5, "invalid"),
+      UNSUPPORTED((short)6, "unsupported");
 
       private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -4841,6 +4871,10 @@ public class Atelier {
             return CANCELLED;
           case 4: // NO_RESULT
             return NO_RESULT;
+          case 5: // INVALID
+            return INVALID;
+          case 6: // UNSUPPORTED
+            return UNSUPPORTED;
           default:
             return null;
         }
@@ -4897,6 +4931,10 @@ public class Atelier {
           new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Cancelled.class)));
       tmpMap.put(_Fields.NO_RESULT, new org.apache.thrift.meta_data.FieldMetaData("noResult", org.apache.thrift.TFieldRequirementType.DEFAULT, 
           new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, NoResult.class)));
+      tmpMap.put(_Fields.INVALID, new org.apache.thrift.meta_data.FieldMetaData("invalid", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, InvalidRequest.class)));
+      tmpMap.put(_Fields.UNSUPPORTED, new org.apache.thrift.meta_data.FieldMetaData("unsupported", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Unsupported.class)));
       metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
       org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(result_result.class, metaDataMap);
     }
@@ -4909,7 +4947,9 @@ public class Atelier {
       Unauthorized unauthorized,
       NotFound notFound,
       Cancelled cancelled,
-      NoResult noResult)
+      NoResult noResult,
+      InvalidRequest invalid,
+      Unsupported unsupported)
     {
       this();
       this.success = success;
@@ -4917,6 +4957,8 @@ public class Atelier {
       this.notFound = notFound;
       this.cancelled = cancelled;
       this.noResult = noResult;
+      this.invalid = invalid;
+      this.unsupported = unsupported;
     }
 
     /**
@@ -4938,6 +4980,12 @@ public class Atelier {
       if (other.isSetNoResult()) {
         this.noResult = new NoResult(other.noResult);
       }
+      if (other.isSetInvalid()) {
+        this.invalid = new InvalidRequest(other.invalid);
+      }
+      if (other.isSetUnsupported()) {
+        this.unsupported = new Unsupported(other.unsupported);
+      }
     }
 
     @Override
@@ -4952,6 +5000,8 @@ public class Atelier {
       this.notFound = null;
       this.cancelled = null;
       this.noResult = null;
+      this.invalid = null;
+      this.unsupported = null;
     }
 
     @org.apache.thrift.annotation.Nullable
@@ -5079,6 +5129,56 @@ public class Atelier {
       }
     }
 
+    @org.apache.thrift.annotation.Nullable
+    public InvalidRequest getInvalid() {
+      return this.invalid;
+    }
+
+    public result_result setInvalid(@org.apache.thrift.annotation.Nullable InvalidRequest invalid) {
+      this.invalid = invalid;
+      return this;
+    }
+
+    public void unsetInvalid() {
+      this.invalid = null;
+    }
+
+    /** Returns true if field invalid is set (has been assigned a value) and false otherwise */
+    public boolean isSetInvalid() {
+      return this.invalid != null;
+    }
+
+    public void setInvalidIsSet(boolean value) {
+      if (!value) {
+        this.invalid = null;
+      }
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    public Unsupported getUnsupported() {
+      return this.unsupported;
+    }
+
+    public result_result setUnsupported(@org.apache.thrift.annotation.Nullable Unsupported unsupported) {
+      this.unsupported = unsupported;
+      return this;
+    }
+
+    public void unsetUnsupported() {
+      this.unsupported = null;
+    }
+
+    /** Returns true if field unsupported is set (has been assigned a value) and false otherwise */
+    public boolean isSetUnsupported() {
+      return this.unsupported != null;
+    }
+
+    public void setUnsupportedIsSet(boolean value) {
+      if (!value) {
+        this.unsupported = null;
+      }
+    }
+
     @Override
     public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
       switch (field) {
@@ -5122,6 +5222,22 @@ public class Atelier {
         }
         break;
 
+      case INVALID:
+        if (value == null) {
+          unsetInvalid();
+        } else {
+          setInvalid((InvalidRequest)value);
+        }
+        break;
+
+      case UNSUPPORTED:
+        if (value == null) {
+          unsetUnsupported();
+        } else {
+          setUnsupported((Unsupported)value);
+        }
+        break;
+
       }
     }
 
@@ -5143,6 +5259,12 @@ public class Atelier {
 
       case NO_RESULT:
         return getNoResult();
+
+      case INVALID:
+        return getInvalid();
+
+      case UNSUPPORTED:
+        return getUnsupported();
 
       }
       throw new java.lang.IllegalStateException();
@@ -5166,6 +5288,10 @@ public class Atelier {
         return isSetCancelled();
       case NO_RESULT:
         return isSetNoResult();
+      case INVALID:
+        return isSetInvalid();
+      case UNSUPPORTED:
+        return isSetUnsupported();
       }
       throw new java.lang.IllegalStateException();
     }
@@ -5228,6 +5354,24 @@ public class Atelier {
           return false;
       }
 
+      boolean this_present_invalid = true && this.isSetInvalid();
+      boolean that_present_invalid = true && that.isSetInvalid();
+      if (this_present_invalid || that_present_invalid) {
+        if (!(this_present_invalid && that_present_invalid))
+          return false;
+        if (!this.invalid.equals(that.invalid))
+          return false;
+      }
+
+      boolean this_present_unsupported = true && this.isSetUnsupported();
+      boolean that_present_unsupported = true && that.isSetUnsupported();
+      if (this_present_unsupported || that_present_unsupported) {
+        if (!(this_present_unsupported && that_present_unsupported))
+          return false;
+        if (!this.unsupported.equals(that.unsupported))
+          return false;
+      }
+
       return true;
     }
 
@@ -5254,6 +5398,14 @@ public class Atelier {
       hashCode = hashCode * 8191 + ((isSetNoResult()) ? 131071 : 524287);
       if (isSetNoResult())
         hashCode = hashCode * 8191 + noResult.hashCode();
+
+      hashCode = hashCode * 8191 + ((isSetInvalid()) ? 131071 : 524287);
+      if (isSetInvalid())
+        hashCode = hashCode * 8191 + invalid.hashCode();
+
+      hashCode = hashCode * 8191 + ((isSetUnsupported()) ? 131071 : 524287);
+      if (isSetUnsupported())
+        hashCode = hashCode * 8191 + unsupported.hashCode();
 
       return hashCode;
     }
@@ -5312,6 +5464,26 @@ public class Atelier {
       }
       if (isSetNoResult()) {
         lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.noResult, other.noResult);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
+      lastComparison = java.lang.Boolean.compare(isSetInvalid(), other.isSetInvalid());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetInvalid()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.invalid, other.invalid);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
+      lastComparison = java.lang.Boolean.compare(isSetUnsupported(), other.isSetUnsupported());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetUnsupported()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.unsupported, other.unsupported);
         if (lastComparison != 0) {
           return lastComparison;
         }
@@ -5376,6 +5548,22 @@ public class Atelier {
         sb.append("null");
       } else {
         sb.append(this.noResult);
+      }
+      first = false;
+      if (!first) sb.append(", ");
+      sb.append("invalid:");
+      if (this.invalid == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.invalid);
+      }
+      first = false;
+      if (!first) sb.append(", ");
+      sb.append("unsupported:");
+      if (this.unsupported == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.unsupported);
       }
       first = false;
       sb.append(")");
@@ -5471,6 +5659,24 @@ public class Atelier {
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
               break;
+            case 5: // INVALID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.invalid = new InvalidRequest();
+                struct.invalid.read(iprot);
+                struct.setInvalidIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 6: // UNSUPPORTED
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.unsupported = new Unsupported();
+                struct.unsupported.read(iprot);
+                struct.setUnsupportedIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
             default:
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
           }
@@ -5512,6 +5718,16 @@ public class Atelier {
           struct.noResult.write(oprot);
           oprot.writeFieldEnd();
         }
+        if (struct.invalid != null) {
+          oprot.writeFieldBegin(INVALID_FIELD_DESC);
+          struct.invalid.write(oprot);
+          oprot.writeFieldEnd();
+        }
+        if (struct.unsupported != null) {
+          oprot.writeFieldBegin(UNSUPPORTED_FIELD_DESC);
+          struct.unsupported.write(oprot);
+          oprot.writeFieldEnd();
+        }
         oprot.writeFieldStop();
         oprot.writeStructEnd();
       }
@@ -5546,7 +5762,13 @@ public class Atelier {
         if (struct.isSetNoResult()) {
           optionals.set(4);
         }
-        oprot.writeBitSet(optionals, 5);
+        if (struct.isSetInvalid()) {
+          optionals.set(5);
+        }
+        if (struct.isSetUnsupported()) {
+          optionals.set(6);
+        }
+        oprot.writeBitSet(optionals, 7);
         if (struct.isSetSuccess()) {
           struct.success.write(oprot);
         }
@@ -5562,12 +5784,18 @@ public class Atelier {
         if (struct.isSetNoResult()) {
           struct.noResult.write(oprot);
         }
+        if (struct.isSetInvalid()) {
+          struct.invalid.write(oprot);
+        }
+        if (struct.isSetUnsupported()) {
+          struct.unsupported.write(oprot);
+        }
       }
 
       @Override
       public void read(org.apache.thrift.protocol.TProtocol prot, result_result struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(5);
+        java.util.BitSet incoming = iprot.readBitSet(7);
         if (incoming.get(0)) {
           struct.success = new EditResult();
           struct.success.read(iprot);
@@ -5592,6 +5820,16 @@ public class Atelier {
           struct.noResult = new NoResult();
           struct.noResult.read(iprot);
           struct.setNoResultIsSet(true);
+        }
+        if (incoming.get(5)) {
+          struct.invalid = new InvalidRequest();
+          struct.invalid.read(iprot);
+          struct.setInvalidIsSet(true);
+        }
+        if (incoming.get(6)) {
+          struct.unsupported = new Unsupported();
+          struct.unsupported.read(iprot);
+          struct.setUnsupportedIsSet(true);
         }
       }
     }

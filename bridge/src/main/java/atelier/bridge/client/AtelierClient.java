@@ -78,7 +78,8 @@ public final class AtelierClient implements AutoCloseable {
     /**
      * Submits the request, reports progress until the job ends and returns its result.
      *
-     * @throws InvalidRequest, Unsupported, Busy, Unauthorized as submit does
+     * @throws InvalidRequest, Unsupported, Busy, Unauthorized as submit does (for a picture
+     *     decoded on the daemon's worker, InvalidRequest and Unsupported may come from result)
      * @throws Cancelled when the job was cancelled
      * @throws NoResult when the job failed
      */

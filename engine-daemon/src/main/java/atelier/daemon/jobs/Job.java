@@ -15,10 +15,14 @@ final class Job {
     private double progress;
     private String stage = "queued";
     private String error;
+    /** Why the request was refused on the worker, answered by result(); null otherwise. */
+    private JobWork.Refusal refusal;
     private volatile boolean cancelRequested;
     private long finishedAtMillis;
     private final long submittedAtMillis;
     private long startedAtMillis;
+    /** The decoded pictures this job will hold while it waits and runs, counted against the queue's budget. */
+    long decodedBytes;
 
     Job(String id, long sequence, JobWork work, long nowMillis, String client) {
         this.client = client;
@@ -38,6 +42,15 @@ final class Job {
     /** How long the job waited for a worker (0 until it started). */
     synchronized long queuedMillis() {
         return startedAtMillis == 0 ? 0 : startedAtMillis - submittedAtMillis;
+    }
+
+    synchronized void refuse(JobWork.Refusal why, String sentence, long nowMillis) {
+        finish(JobState.FAILED, sentence, nowMillis);
+        refusal = why;
+    }
+
+    synchronized JobWork.Refusal refusal() {
+        return refusal;
     }
 
     synchronized String error() {

@@ -65,6 +65,11 @@ public final class JobQueue implements AutoCloseable {
     private final int maxQueuedPerClient;
     private final Duration keepResults;
     private final LongSupplier clock;
+    /** Decoded pictures all unfinished jobs may hold together; past it a submit is refused as busy. */
+    private final long decodingBudget = DECODING_BUDGET;
+
+    /** 1 GB of decoded rasters across the queue: with the engines' working memory, the daemon stays under its heap. */
+    public static final long DECODING_BUDGET = 1L << 30;
 
     public JobQueue(int workerCount, int maxQueued, int maxQueuedPerClient, Path spoolDir, Duration keepResults) throws IOException {
         this(workerCount, maxQueued, maxQueuedPerClient, spoolDir, keepResults, System::currentTimeMillis);
@@ -133,7 +138,21 @@ public final class JobQueue implements AutoCloseable {
 
     /** Queues the work for a client (a connection) and answers its job id at once. */
     public String submit(JobWork work, String client) throws QueueFull {
+        return submit(work, client, 0);
+    }
+
+    /**
+     * Queues work that will hold {@code decodedBytes} of decoded pictures, refused while the
+     * jobs already waiting or running hold so much that it would pass the decoding budget.
+     */
+    public String submit(JobWork work, String client, long decodedBytes) throws QueueFull {
         synchronized (jobs) {
+            long held = jobs.values().stream().filter(j -> !j.isFinished()).mapToLong(j -> j.decodedBytes).sum();
+            if (held > 0 && held + decodedBytes > decodingBudget) {
+                throw new QueueFull(String.format(java.util.Locale.ROOT,
+                        "the queued pictures already take %.0f MB decoded and this one %.0f MB more, past the daemon's"
+                                + " %.0f MB: retry when a job has finished", held / 1e6, decodedBytes / 1e6, decodingBudget / 1e6));
+            }
             long waiting = jobs.values().stream().filter(j -> !j.isFinished()).count();
             if (waiting >= maxQueued) {
                 throw new QueueFull(waiting + " jobs are queued or running, the most this daemon takes");
@@ -143,6 +162,7 @@ public final class JobQueue implements AutoCloseable {
                 throw new QueueFull("this connection has " + mine + " jobs queued or running, the most one client may have");
             }
             Job job = new Job(UUID.randomUUID().toString(), sequence.incrementAndGet(), work, clock.getAsLong(), client);
+            job.decodedBytes = decodedBytes;
             record(job);
             jobs.put(job.id, job);
             workers.execute(() -> run(job));
@@ -160,9 +180,12 @@ public final class JobQueue implements AutoCloseable {
         return status;
     }
 
-    public EditResult result(String jobId) throws UnknownJob, NoResultYet, IOException {
+    public EditResult result(String jobId) throws UnknownJob, NoResultYet, IOException, JobWork.Refusal {
         Job job = find(jobId);
         JobStatus status = job.snapshot();
+        if (job.refusal() != null) {
+            throw job.refusal();
+        }
         return switch (status.getState()) {
             case SUCCEEDED -> spool.read(jobId);
             case QUEUED, RUNNING -> throw new NoResultYet(status.getState(), "the job is still " + status.getState().name().toLowerCase());
@@ -232,6 +255,8 @@ public final class JobQueue implements AutoCloseable {
             }
         } catch (JobCancelledException e) {
             job.finish(JobState.CANCELLED, null, clock.getAsLong());
+        } catch (JobWork.Refusal e) {
+            job.refuse(e, e.getMessage(), clock.getAsLong());
         } catch (OutOfMemoryError e) {
             job.finish(JobState.FAILED, "out of memory: try a smaller selection or image", clock.getAsLong());
         } catch (Exception | Error e) {

@@ -16,6 +16,7 @@ import atelier.bridge.thrift.PixelFormat;
 import atelier.bridge.thrift.Unauthorized;
 import atelier.bridge.thrift.Unsupported;
 import atelier.daemon.jobs.JobQueue;
+import atelier.daemon.jobs.JobWork;
 import atelier.daemon.ops.Edit;
 import atelier.daemon.ops.EditCatalog;
 import atelier.daemon.ops.EditOrder;
@@ -61,13 +62,35 @@ public final class AtelierService implements Atelier.Iface {
     @Override
     public String submit(String token, EditRequest request) throws Unauthorized, InvalidRequest, Unsupported, Busy {
         authorise(token);
-        EditOrder order = decoding.decode(request);
-        Edit.Work work = catalog.edit(order.operation()).prepare(order);
-        PixelFormat format = request.isSetResultFormat() ? request.getResultFormat() : PixelFormat.RGBA8;
-        boolean wholeCanvas = request.isWholeCanvas();
+        long decodedBytes = decoding.decodedBytes(request);
+        PixelFormat format = request != null && request.isSetResultFormat() ? request.getResultFormat() : PixelFormat.RGBA8;
+        boolean wholeCanvas = request != null && request.isWholeCanvas();
+        JobWork work;
+        if (request != null && decoding.decodesOnWorker(request)) {
+            // A large picture is decoded, and the operation prepared, on the worker: the client
+            // gets its job id now, and a refusal that needs the pixels from result().
+            decoding.checkWithoutPixels(request);
+            work = (jobId, progress) -> {
+                progress.step(0, "reading the pictures");
+                try {
+                    EditOrder order = decoding.decode(request);
+                    Edit.Work prepared = catalog.edit(order.operation()).prepare(order);
+                    return ResultEncoding.encode(jobId, order.operation(), order.image(), prepared.run(progress), format,
+                            wholeCanvas);
+                } catch (InvalidRequest refused) {
+                    throw new JobWork.Refusal(refused, "invalid request: " + refused.getField() + ": " + refused.getReason());
+                } catch (Unsupported refused) {
+                    throw new JobWork.Refusal(refused, "unsupported: " + refused.getHowToEnable());
+                }
+            };
+        } else {
+            EditOrder order = decoding.decode(request);
+            Edit.Work prepared = catalog.edit(order.operation()).prepare(order);
+            work = (jobId, progress) -> ResultEncoding.encode(jobId, order.operation(), order.image(), prepared.run(progress),
+                    format, wholeCanvas);
+        }
         try {
-            return jobs.submit((jobId, progress) -> ResultEncoding.encode(jobId, order.operation(), order.image(),
-                    work.run(progress), format, wholeCanvas), ConnectionTracker.current());
+            return jobs.submit(work, ConnectionTracker.current(), decodedBytes);
         } catch (JobQueue.QueueFull e) {
             throw new Busy(e.getMessage(), 2000);
         }
@@ -90,6 +113,8 @@ public final class AtelierService implements Atelier.Iface {
             return jobs.result(jobId);
         } catch (JobQueue.UnknownJob e) {
             throw new NotFound(String.valueOf(jobId), e.getMessage());
+        } catch (JobWork.Refusal e) {
+            throw e.refusal();
         } catch (JobQueue.NoResultYet e) {
             if (e.state() == JobState.CANCELLED) {
                 throw new Cancelled(jobId);

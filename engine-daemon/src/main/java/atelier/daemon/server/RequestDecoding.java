@@ -103,6 +103,86 @@ final class RequestDecoding {
     /** Most LoRAs one request may stack. */
     static final int MAX_LORAS = 8;
 
+    /** Pictures larger than this are decoded on the worker (a 4-megapixel PNG takes about a second to decode). */
+    static final long DECODE_ON_WORKER_PIXELS = 4L * 1024 * 1024;
+
+    /**
+     * What the request's pictures will take decoded, read from their headers alone (a PNG's
+     * IHDR, a raw picture's size and byte count), with every size checked against the limits
+     * and against the image: the cheap part of {@link #decode}, for the queue's budget.
+     */
+    long decodedBytes(EditRequest request) throws InvalidRequest {
+        if (request == null || request.getImage() == null) {
+            return 0; // decode() names what is missing
+        }
+        Extent image = extentOf("image", request.getImage(), 4);
+        long bytes = image.pixels() * 4;
+        if (request.isSetMask()) {
+            requireSameSize("mask", extentOf("mask", request.getMask(), maskBytesPerPixel(request.getMask())), image);
+            bytes += image.pixels();
+        }
+        if (request.isSetHints()) {
+            requireSameSize("hints", extentOf("hints", request.getHints(), 4), image);
+            bytes += image.pixels() * 4;
+        }
+        if (request.isSetSampleFrom()) {
+            requireSameSize("sampleFrom", extentOf("sampleFrom", request.getSampleFrom(),
+                    maskBytesPerPixel(request.getSampleFrom())), image);
+            bytes += image.pixels();
+        }
+        return bytes;
+    }
+
+    /** Whether the request's image is large enough to be decoded on the worker rather than while the client waits. */
+    boolean decodesOnWorker(EditRequest request) throws InvalidRequest {
+        return request.getImage() != null && extentOf("image", request.getImage(), 4).pixels() > DECODE_ON_WORKER_PIXELS;
+    }
+
+    /**
+     * Every check of {@link #decode} that needs no pixels, for a request whose pictures are
+     * decoded later: the parameters are decoded as they will be, on a copy whose pictures are
+     * one pixel each (their real sizes were checked by {@link #decodedBytes}).
+     */
+    void checkWithoutPixels(EditRequest request) throws InvalidRequest {
+        EditRequest standIn = request.deepCopy();
+        standIn.setImage(onePixel(request.getImage(), 4));
+        if (request.isSetMask()) {
+            standIn.setMask(onePixel(request.getMask(), 1));
+        }
+        if (request.isSetHints()) {
+            standIn.setHints(onePixel(request.getHints(), 4));
+        }
+        if (request.isSetSampleFrom()) {
+            standIn.setSampleFrom(onePixel(request.getSampleFrom(), 1));
+        }
+        decode(standIn);
+    }
+
+    /** An opaque, fully selected pixel: a stand-in no check here refuses for its content. */
+    private static Picture onePixel(Picture like, int channels) {
+        byte[] full = new byte[channels];
+        java.util.Arrays.fill(full, (byte) 255);
+        return new Picture(channels == 4 ? PixelFormat.RGBA8 : PixelFormat.GRAY8, 1, 1, java.nio.ByteBuffer.wrap(full));
+    }
+
+    private static int maskBytesPerPixel(Picture picture) {
+        return picture.getFormat() == PixelFormat.RGBA8 ? 4 : 1;
+    }
+
+    /** A picture's size from its PNG header or its declared raw size, within the pixel limit. */
+    private Extent extentOf(String field, Picture picture, int rawBytesPerPixel) throws InvalidRequest {
+        PixelFormat format = requireFormat(field, picture);
+        if (format != PixelFormat.PNG) {
+            return rawExtent(field, picture, rawBytesPerPixel);
+        }
+        Extent extent = decodePng(field, picture, PngCodec::peekExtent);
+        if (extent.pixels() > limits.maxPixels()) {
+            throw new InvalidRequest(field + ".data", "this PNG announces " + extent + " = " + extent.pixels()
+                    + " pixels, over the limit of " + limits.maxPixels());
+        }
+        return extent;
+    }
+
     /**
      * An enum field sent with a number the contract does not define reads as unset; it is
      * refused here instead of silently taking the default. (Argument 2 of submit is the request.)

@@ -60,6 +60,10 @@ class GimpPluginEndToEndTest {
         String report = Files.readString(OUT.resolve("report.txt"), StandardCharsets.UTF_8);
         String log = report + "\n--- gimp log ---\n" + tail(OUT.resolve("gimp.log"));
         assertTrue(report.contains("no-selection: Atelier fill needs a selection"), "Fill with no selection must explain:\n" + log);
+        assertTrue(report.contains("inpaint-without-model: Atelier inpaint: unsupported")
+                && report.contains("atelier models install"), "a failing command must show its sentence and GIMP go on:\n" + log);
+        assertTrue(report.contains("mistyped-engine: Atelier fill: --engine: unsupported") && report.contains("patchmatch"),
+                "a mistyped engine must name the engines there are:\n" + log);
         assertTrue(report.contains("fill: done"), "the fill did not finish in GIMP:\n" + log);
         assertEquals(List.of(LAYER + " | 0,0 | 640x420 | mask yes", "Background | 0,0 | 640x420 | mask no"),
                 report.lines().filter(l -> l.startsWith("layer: ")).map(l -> l.substring(7)).toList(),

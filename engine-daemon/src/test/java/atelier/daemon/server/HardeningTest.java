@@ -259,6 +259,87 @@ class HardeningTest {
         }
     }
 
+    // ---- 9. memory per request ----
+
+    @Test
+    void largePicturesAreDecodedOnTheWorkerAndTheQueueHoldsAtMostTheDecodingBudget() throws Exception {
+        // As reported: 8192x4096 16-bit PNGs of a few hundred kB each, 134 MB decoded (with their mask, 168 MB).
+        byte[] image = flatPng(8192, 4096, 6, 16);
+        byte[] emptySelection = flatPng(8192, 4096, 0, 8);
+        assertTrue(image.length < 2_000_000, image.length + " bytes");
+        EditRequest request = new EditRequest(Operation.CONTENT_FILL, new Picture(PixelFormat.PNG, 0, 0, ByteBuffer.wrap(image)))
+                .setMask(new Picture(PixelFormat.PNG, 0, 0, ByteBuffer.wrap(emptySelection)));
+        try (DaemonFixture fixture = new DaemonFixture(root); AtelierClient one = fixture.client();
+             AtelierClient two = fixture.client()) {
+            // Accepted at once: the empty selection is only seen once the mask is decoded, on the worker.
+            String first = one.submit(request);
+            List<String> queued = new ArrayList<>();
+            String busy = null;
+            int accepted = 1;
+            for (int i = 0; i < 12 && busy == null; i++) {
+                try {
+                    queued.add((i % 2 == 0 ? two : one).submit(request));
+                    accepted++;
+                } catch (atelier.bridge.thrift.Busy e) {
+                    busy = e.getMessage();
+                }
+            }
+            assertTrue(busy != null && busy.contains("decoded"), "no Busy after " + accepted + " large pictures: " + busy);
+            assertTrue(accepted <= 7, accepted + " pictures of 168 MB were queued under a 1 GB budget");
+            assertEquals(JobState.FAILED, waitFor(one, first).getState());
+            InvalidRequest refused = assertThrows(InvalidRequest.class, () -> one.result(first));
+            assertEquals("mask", refused.getField());
+            assertTrue(one.status(first).getError().startsWith("invalid request: mask"), one.status(first).getError());
+            // Leave no decoding behind for the next test's memory figures.
+            for (String job : queued) {
+                one.cancel(job);
+            }
+            for (String job : queued) {
+                waitFor(one, job);
+            }
+        }
+    }
+
+    /** A PNG of one flat colour, every sample {@code value}: colour type 6 (RGBA) or 0 (grey), 8 or 16 bits. */
+    static byte[] flatPng(int width, int height, int colourType, int bits) throws IOException {
+        int channels = colourType == 6 ? 4 : 1;
+        int rowBytes = width * channels * bits / 8;
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(1);
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        byte[] row = new byte[1 + rowBytes];
+        java.util.Arrays.fill(row, 1, row.length, (byte) (colourType == 6 ? 0x80 : 0));
+        byte[] buffer = new byte[1 << 16];
+        for (int y = 0; y < height; y++) {
+            deflater.setInput(row);
+            while (!deflater.needsInput()) {
+                idat.write(buffer, 0, deflater.deflate(buffer));
+            }
+        }
+        deflater.finish();
+        while (!deflater.finished()) {
+            idat.write(buffer, 0, deflater.deflate(buffer));
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bits).put((byte) colourType)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(png, "IDAT", idat.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        DataOutputStream out = new DataOutputStream(png);
+        out.writeInt(data.length);
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        out.write(name);
+        out.write(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(name);
+        crc.update(data);
+        out.writeInt((int) crc.getValue());
+    }
+
     // ---- 4. a full disk ----
 
     @Test
