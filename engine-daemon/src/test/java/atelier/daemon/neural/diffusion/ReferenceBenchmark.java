@@ -23,8 +23,10 @@ public final class ReferenceBenchmark {
             System.out.println("reference data: " + folder);
             List<ReferenceCases.Outcome> outcomes = new java.util.ArrayList<>();
             for (Path sidecar : cases.sidecars()) {
-                ReferenceCases.Outcome outcome = cases.run(sidecar);
-                outcomes.add(outcome);
+                outcomes.add(cases.run(sidecar));
+            }
+            for (Path sidecar : cases.loraSidecars()) {
+                outcomes.add(cases.runLora(sidecar));
             }
             Map<String, Integer> tally = ReferenceCases.print(outcomes, System.out);
             System.exit(tally.get("failed") > 0 ? 1 : 0);

@@ -19,6 +19,7 @@ import atelier.daemon.neural.diffusion.net.TextEncoder;
 import atelier.daemon.neural.diffusion.net.TinyAutoencoder;
 import atelier.daemon.neural.diffusion.net.TorchRuntime;
 import atelier.daemon.neural.diffusion.net.UNet;
+import atelier.daemon.neural.diffusion.pipeline.Sd15Model;
 import atelier.daemon.neural.diffusion.pipeline.UNetNoisePredictor;
 import atelier.daemon.neural.diffusion.sampling.Guidance;
 import atelier.daemon.neural.diffusion.sampling.Latents;
@@ -111,13 +112,62 @@ public final class ReferenceCases {
         }
     }
 
-    /** Every case, in name order. */
+    /** The LoRA cases (lora/expected/*.json) of the folder, by name; none when it has no lora/ folder. */
+    public List<Path> loraSidecars() throws UnreadableFolder {
+        Path expected = folder.resolve("lora/expected");
+        if (!Files.isDirectory(expected)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(expected)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .filter(f -> !f.getFileName().toString().startsWith("textual-inversion")).sorted().toList();
+        } catch (IOException e) {
+            throw new UnreadableFolder("cannot list " + expected + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every case, in name order, the LoRA cases last. */
     public List<Outcome> runAll() throws UnreadableFolder {
         List<Outcome> outcomes = new ArrayList<>();
         for (Path sidecar : sidecars()) {
             outcomes.add(run(sidecar));
         }
+        for (Path sidecar : loraSidecars()) {
+            outcomes.add(runLora(sidecar));
+        }
         return outcomes;
+    }
+
+    /**
+     * A LoRA file through the daemon's loader on the tiny checkpoint at the case's strength: the
+     * UNet's eps and the text encoder's last hidden state against what ComfyUI's merged weights
+     * gave (for a file where ComfyUI skipped keys, against the outputs with every key applied).
+     */
+    public Outcome runLora(Path sidecar) {
+        String name = "lora/" + sidecar.getFileName().toString().replaceFirst("\\.json$", "");
+        try {
+            JsonObject json = JsonParser.parseString(Files.readString(sidecar)).getAsJsonObject();
+            double strength = json.get("strength_model").getAsDouble();
+            if (json.has("strength_clip") && json.get("strength_clip").getAsDouble() != strength) {
+                throw new IllegalArgumentException("strength_clip differs from strength_model: Atelier applies one weight");
+            }
+            Path lora = folder.resolve("lora").resolve(json.get("lora_file").getAsString());
+            try (Sd15Model model = Sd15Model.load("sd15-tiny", folder.resolve("sd15-tiny.safetensors"), null, widths(4), torch);
+                 NDManager m = torch.newManager()) {
+                Tensors t = new Tensors(Safetensors.open(folder.resolve("lora").resolve(json.get("file").getAsString())), m);
+                Compared compared = new Compared();
+                model.inRequest(List.of(new Sd15Model.LoraUse(lora, strength)), request -> {
+                    String eps = t.has("eps_all_keys") ? "eps_all_keys" : "eps";
+                    String hidden = t.has("last_hidden_state_all_keys") ? "last_hidden_state_all_keys" : "last_hidden_state";
+                    compared.add(eps, model.unet().predictNoise(t.get("x"), t.get("timesteps"), t.get("context"), null), t, eps);
+                    compared.add(hidden, model.textEncoder().encode(t.get("text_ids")), t, hidden);
+                    return null;
+                });
+                return new Outcome(name, compared.largest, NETWORK_TOLERANCE, compared.worst);
+            }
+        } catch (IOException | JobCancelledException | RuntimeException e) {
+            return new Outcome(name, Double.NaN, NETWORK_TOLERANCE, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     /** One case; an error inside it is its failure, not the whole check's. */

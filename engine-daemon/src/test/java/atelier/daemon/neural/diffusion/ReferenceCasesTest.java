@@ -36,6 +36,19 @@ class ReferenceCasesTest {
         }));
     }
 
+    /** kohya LoRA (diffusers and LDM names), LoCon, LyCORIS Tucker, LoHa and PEFT against ComfyUI's merged weights. */
+    @TestFactory
+    Stream<DynamicTest> everyLoraKindChangesTheNetworksAsComfyUiDoes() throws Exception {
+        ReferenceCases cases = new ReferenceCases(SHARED);
+        List<Path> sidecars = cases.loraSidecars();
+        assertTrue(sidecars.size() >= 6, "only " + sidecars.size() + " LoRA cases in " + SHARED);
+        return sidecars.stream().map(sidecar -> DynamicTest.dynamicTest(sidecar.getFileName().toString(), () -> {
+            ReferenceCases.Outcome outcome = cases.runLora(sidecar);
+            System.out.println(outcome.line());
+            assertTrue(outcome.ok(), outcome.line());
+        }));
+    }
+
     @Test
     void aFolderThatIsNotReferenceDataIsRefusedAsAWhole(@TempDir Path empty) {
         assertThrows(ReferenceCases.UnreadableFolder.class, () -> new ReferenceCases(empty));

@@ -29,8 +29,6 @@ public final class CheckpointInspector {
     /** A key only a ControlNet has, which tells an unprefixed one. */
     private static final String CONTROL_ZERO_CONV = "zero_convs.0.0.weight";
     private static final Pattern TEXT_LAYER = Pattern.compile(Pattern.quote(Sd15Layout.TEXT) + "encoder\\.layers\\.(\\d+)\\..*");
-    private static final List<String> LORA_PREFIXES = List.of("lora_unet_", "lora_te_");
-    private static final List<String> LORA_SUFFIXES = List.of(".lora_down.weight", ".lora_up.weight", ".alpha");
 
     private CheckpointInspector() {
     }
@@ -48,8 +46,15 @@ public final class CheckpointInspector {
     }
 
     public static Identification identify(SafetensorsHeader header) {
-        if (anyKeyStartsWith(header, LORA_PREFIXES)) {
-            return check("a kohya LoRA", () -> checkLora(header), CheckpointKind.LORA);
+        if (LoraFile.hasLoraKeys(header)) {
+            // Which layers it changes needs the model's widths: checked when a request uses it, errors named then.
+            return check("a LoRA", () -> {
+                String problem = LoraFile.problem(header);
+                if (problem != null) {
+                    throw new Mismatch(problem);
+                }
+                return null;
+            }, CheckpointKind.LORA);
         }
         Optional<String> control = controlNetPrefix(header);
         if (control.isPresent()) {
@@ -176,56 +181,6 @@ public final class CheckpointInspector {
                 sd15.vaeChannels(), narrow(context.dim(1)), sd15.textLayers(), sd15.textVocab(), sd15.textPositions()));
         compare(header, Sd15Layout.controlNet(prefix, widths));
         return widths;
-    }
-
-    // ---- LoRA ----
-
-    /** Every LoRA module has a down and an up projection of one rank, and at most a one-value alpha. */
-    private static Object checkLora(SafetensorsHeader header) throws Mismatch {
-        Map<String, TensorInfo[]> modules = new TreeMap<>();
-        for (TensorInfo tensor : header.tensors()) {
-            if (LORA_PREFIXES.stream().noneMatch(tensor.name()::startsWith)) {
-                continue;
-            }
-            int part = -1;
-            for (int i = 0; i < LORA_SUFFIXES.size() && part < 0; i++) {
-                part = tensor.name().endsWith(LORA_SUFFIXES.get(i)) ? i : -1;
-            }
-            if (part < 0) {
-                throw new Mismatch(tensor.name() + " is not a LoRA weight (.lora_down.weight, .lora_up.weight or .alpha);"
-                        + " LyCORIS formats (LoHa, LoKr) are not supported");
-            }
-            String module = tensor.name().substring(0, tensor.name().length() - LORA_SUFFIXES.get(part).length());
-            modules.computeIfAbsent(module, m -> new TensorInfo[3])[part] = tensor;
-        }
-        for (Map.Entry<String, TensorInfo[]> entry : modules.entrySet()) {
-            String module = entry.getKey();
-            TensorInfo down = entry.getValue()[0];
-            TensorInfo up = entry.getValue()[1];
-            TensorInfo alpha = entry.getValue()[2];
-            if (down == null || up == null) {
-                throw new Mismatch(module + (down == null ? LORA_SUFFIXES.get(0) : LORA_SUFFIXES.get(1)) + " is missing");
-            }
-            if ((down.rank() != 2 && down.rank() != 4) || up.rank() != down.rank()) {
-                throw new Mismatch(up.name() + " has shape " + up.shapeList() + " and " + down.name() + " " + down.shapeList()
-                        + ", expected [out, rank] and [rank, in] (or the same as 1x1 or kxk convolutions)");
-            }
-            if (up.dim(1) != down.dim(0)) {
-                throw new Mismatch(up.name() + " has rank " + up.dim(1) + " but " + down.name() + " has rank " + down.dim(0));
-            }
-            if (up.rank() == 4 && (up.dim(2) != 1 || up.dim(3) != 1)) {
-                throw new Mismatch(up.name() + " has shape " + up.shapeList() + ", expected a 1x1 kernel [out, rank, 1, 1]");
-            }
-            for (TensorInfo t : new TensorInfo[] {down, up, alpha}) {
-                if (t != null && !t.dtype().convertsToFloat()) {
-                    throw new Mismatch(t.name() + " is " + t.dtype() + ", expected F32, F16 or BF16");
-                }
-            }
-            if (alpha != null && alpha.elements() != 1) {
-                throw new Mismatch(alpha.name() + " has shape " + alpha.shapeList() + ", expected one value");
-            }
-        }
-        return modules.size();
     }
 
     // ---- shared ----

@@ -2,7 +2,8 @@ package atelier.daemon.neural.diffusion.net;
 
 import ai.djl.nn.Block;
 import atelier.daemon.neural.diffusion.checkpoint.CheckpointMismatchException;
-import atelier.daemon.neural.diffusion.checkpoint.LowRankDelta;
+import ai.djl.ndarray.types.Shape;
+import atelier.daemon.neural.diffusion.checkpoint.LayerDelta;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,7 +24,7 @@ public final class LoraAdapters {
      *
      * @throws CheckpointMismatchException when a change is for a layer the networks do not have, or of the wrong size
      */
-    public static void attach(List<Block> roots, Path source, Map<String, List<LowRankDelta>> changes)
+    public static void attach(List<Block> roots, Path source, Map<String, List<LayerDelta>> changes)
             throws CheckpointMismatchException {
         Map<String, NetworkBlock> layers = new LinkedHashMap<>();
         for (Block root : roots) {
@@ -35,14 +36,15 @@ public final class LoraAdapters {
             throw new CheckpointMismatchException(source, "changes layers the model does not have: " + missing);
         }
         for (Map.Entry<String, NetworkBlock> layer : layers.entrySet()) {
-            List<LowRankDelta> mine = changes.getOrDefault(layer.getKey(), List.of());
-            for (LowRankDelta delta : mine) {
+            List<LayerDelta> mine = changes.getOrDefault(layer.getKey(), List.of());
+            for (LayerDelta delta : mine) {
                 long[] weight = layer.getValue().getDirectParameters().get(layer.getKey() + ".weight").getArray().getShape()
                         .getShape();
-                if (delta.up().getShape().get(0) != weight[0] || delta.down().getShape().get(1) != weight[1]) {
+                Shape out = delta instanceof LayerDelta.LowRank l ? l.up().getShape() : ((LayerDelta.Full) delta).change().getShape();
+                Shape in = delta instanceof LayerDelta.LowRank l ? l.down().getShape() : ((LayerDelta.Full) delta).change().getShape();
+                if (out.get(0) != weight[0] || in.get(1) != weight[1]) {
                     throw new CheckpointMismatchException(source, "the change to '" + layer.getKey() + "' is "
-                            + delta.up().getShape().get(0) + "x" + delta.down().getShape().get(1) + " for a layer of "
-                            + weight[0] + "x" + weight[1]);
+                            + out.get(0) + "x" + in.get(1) + " for a layer of " + weight[0] + "x" + weight[1]);
                 }
             }
             ((AdaptableLayer) layer.getValue()).adapt(mine);
@@ -61,9 +63,9 @@ public final class LoraAdapters {
     }
 
     /** Several LoRAs' changes gathered by layer. */
-    public static Map<String, List<LowRankDelta>> combined(List<Map<String, LowRankDelta>> loras) {
-        Map<String, List<LowRankDelta>> byLayer = new LinkedHashMap<>();
-        for (Map<String, LowRankDelta> lora : loras) {
+    public static Map<String, List<LayerDelta>> combined(List<Map<String, LayerDelta>> loras) {
+        Map<String, List<LayerDelta>> byLayer = new LinkedHashMap<>();
+        for (Map<String, LayerDelta> lora : loras) {
             lora.forEach((key, delta) -> byLayer.computeIfAbsent(key, k -> new ArrayList<>()).add(delta));
         }
         return byLayer;

@@ -117,6 +117,10 @@ public final class Sd15Model implements AutoCloseable {
         return prompts;
     }
 
+    public TextEncoder textEncoder() {
+        return text;
+    }
+
     public UNet unet() {
         return unet;
     }
@@ -161,9 +165,9 @@ public final class Sd15Model implements AutoCloseable {
             LoraAdapters.detach(adaptableNetworks());
             return;
         }
-        List<java.util.Map<String, atelier.daemon.neural.diffusion.checkpoint.LowRankDelta>> changes = new java.util.ArrayList<>();
+        List<java.util.Map<String, atelier.daemon.neural.diffusion.checkpoint.LayerDelta>> changes = new java.util.ArrayList<>();
         for (LoraUse lora : loras) {
-            changes.add(LoraFile.load(lora.file(), lora.weight(), manager, runtime.computeType()));
+            changes.add(LoraFile.load(lora.file(), lora.weight(), widths, manager, runtime.computeType()));
         }
         LoraAdapters.attach(adaptableNetworks(), loras.get(0).file(), LoraAdapters.combined(changes));
     }

@@ -125,15 +125,17 @@ class CheckpointInspectorTest {
         assertEquals(Identification.of(CheckpointKind.LORA), identify(lora));
 
         lora.put("lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight", List.of(768L, 4L));
-        assertEquals("looks like a kohya LoRA, but lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight has rank 4"
+        assertEquals("looks like a LoRA, but lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight has rank 4"
                 + " but lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight has rank 8", identify(lora).reason());
 
         lora.remove("lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight");
-        assertEquals("unknown: looks like a kohya LoRA, but lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight"
+        assertEquals("unknown: looks like a LoRA, but lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight"
                 + " is missing", identify(lora).label());
 
+        // LoHa is read too, but only whole: w1_a without the other three factors is not a LoHa.
         Map<String, List<Long>> loha = Map.of("lora_unet_mid_block_attentions_0_proj_in.hada_w1_a", List.of(320L, 4L));
-        assertEquals(CheckpointKind.UNKNOWN, identify(loha).kind());
+        assertEquals("looks like a LoRA, but lora_unet_mid_block_attentions_0_proj_in.hada_w1_b is missing (LoHa needs w1_a,"
+                + " w1_b, w2_a and w2_b)", identify(loha).reason());
     }
 
     @Test
