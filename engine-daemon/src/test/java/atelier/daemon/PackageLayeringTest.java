@@ -45,7 +45,8 @@ class PackageLayeringTest {
             Map.entry(DIFFUSION, Set.of("image", "jobs", "ops", DIFFUSION + ".checkpoint", DIFFUSION + ".net",
                     DIFFUSION + ".text", DIFFUSION + ".sampling", DIFFUSION + ".pipeline")),
             Map.entry("neural.isnet", Set.of("image", "jobs", "ops", "classic")),
-            Map.entry("neural", Set.of("image", "jobs", "ops", "neural.isnet", DIFFUSION, DIFFUSION + ".checkpoint")),
+            Map.entry("neural", Set.of("image", "jobs", "ops", "neural.isnet", DIFFUSION, DIFFUSION + ".checkpoint",
+                    DIFFUSION + ".text")),
             // The start-up wiring: the one place that sees every package.
             Map.entry("", Set.of("image", "jobs", "ops", "classic", "server", "neural", "neural.isnet", DIFFUSION,
                     DIFFUSION + ".sampling")));

@@ -43,7 +43,8 @@ final class CheckpointListing {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
             for (Path entry : entries) {
-                if (entry.getFileName().toString().startsWith(".")) {
+                // Hidden entries are partial downloads; embeddings are listed on their own (InstalledModels).
+                if (entry.getFileName().toString().startsWith(".") || entry.getFileName().toString().equals(InstalledModels.EMBEDDINGS)) {
                     continue;
                 }
                 if (Files.isDirectory(entry)) {

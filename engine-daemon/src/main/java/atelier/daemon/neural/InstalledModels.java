@@ -11,6 +11,7 @@ import atelier.daemon.neural.diffusion.InstalledLoras;
 import atelier.daemon.neural.diffusion.LoadedCheckpoint;
 import atelier.daemon.neural.diffusion.checkpoint.CheckpointKind;
 import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
+import atelier.daemon.neural.diffusion.text.TextualInversions;
 import atelier.daemon.neural.isnet.IsnetCutout;
 import atelier.daemon.neural.isnet.IsnetModel;
 import atelier.daemon.ops.CutoutEngine;
@@ -79,7 +80,7 @@ public final class InstalledModels implements AutoCloseable {
     /** The one checkpoint holder every diffusion engine shares, with the installed tokenizer or Atelier's own. */
     private synchronized LoadedCheckpoint loadedCheckpoint() {
         if (loadedCheckpoint == null) {
-            loadedCheckpoint = new LoadedCheckpoint(tokenizerFolder().orElse(null), architecture);
+            loadedCheckpoint = new LoadedCheckpoint(tokenizerFolder().orElse(null), embeddingsFolder(), architecture);
         }
         return loadedCheckpoint;
     }
@@ -149,6 +150,34 @@ public final class InstalledModels implements AutoCloseable {
         return scan(modelDir, ModelManifest.bundled());
     }
 
+    /** Textual-inversion embeddings go in MODELS/embeddings/. */
+    static final String EMBEDDINGS = "embeddings";
+
+    private Path embeddingsFolder() {
+        return modelDir == null ? null : modelDir.resolve(EMBEDDINGS);
+    }
+
+    /** The embeddings in the model directory, for capabilities: usable ones by name, others saying why not. */
+    private static List<ModelInfo> embeddingInfos(Path modelDir) {
+        List<ModelInfo> infos = new ArrayList<>();
+        if (modelDir == null) {
+            return infos;
+        }
+        try {
+            TextualInversions found = TextualInversions.load(modelDir.resolve(EMBEDDINGS), Sd15Widths.SD15.textWidth());
+            for (TextualInversions.Embedding embedding : found.all()) {
+                infos.add(new ModelInfo(embedding.name(), "embedding (" + embedding.vectors().length + " vectors)",
+                        sizeOf(modelDir.resolve(EMBEDDINGS).resolve(embedding.name() + ".safetensors"))));
+            }
+            for (String why : found.unusable()) {
+                infos.add(new ModelInfo(why.substring(0, why.indexOf(':')), "embedding, unusable: " + why.substring(why.indexOf(':') + 2), 0));
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot read the embeddings in {}", modelDir.resolve(EMBEDDINGS), e);
+        }
+        return infos;
+    }
+
     static InstalledModels scan(Path modelDir, ModelManifest manifest) {
         List<CutoutEngine> engines = new ArrayList<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
@@ -156,7 +185,8 @@ public final class InstalledModels implements AutoCloseable {
         List<IsnetModel> models = new ArrayList<>();
         // Checkpoints dropped into the directory are listed whatever becomes of ISNet.
         List<CheckpointListing.Found> checkpoints = CheckpointListing.scan(modelDir);
-        List<ModelInfo> checkpointInfos = checkpoints.stream().map(CheckpointListing.Found::info).toList();
+        List<ModelInfo> checkpointInfos = new ArrayList<>(checkpoints.stream().map(CheckpointListing.Found::info).toList());
+        checkpointInfos.addAll(embeddingInfos(modelDir));
         ModelPackage isnet = manifest.find(ISNET).orElse(null);
         if (isnet == null) {
             return new InstalledModels(List.of(), Map.of(), checkpointInfos, List.of(), checkpoints, modelDir);

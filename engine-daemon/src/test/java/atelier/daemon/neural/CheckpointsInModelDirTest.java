@@ -88,4 +88,21 @@ class CheckpointsInModelDirTest {
             assertEquals(List.of(), installed.infos());
         }
     }
+
+    @Test
+    void embeddingsInTheirFolderAreListedAndAPickleIsNeverOpened(@TempDir Path models) throws Exception {
+        Path embeddings = Files.createDirectories(models.resolve("embeddings"));
+        new atelier.daemon.neural.diffusion.checkpoint.SafetensorsWriter()
+                .add("emb_params", DType.F32, new long[] {2, 768}, new float[2 * 768]).write(embeddings.resolve("houseStyle.safetensors"));
+        new atelier.daemon.neural.diffusion.checkpoint.SafetensorsWriter()
+                .add("emb_params", DType.F32, new long[] {2, 64}, new float[2 * 64]).write(embeddings.resolve("tiny.safetensors"));
+        Files.write(embeddings.resolve("EasyNegative.pt"), new byte[] {(byte) 0x80, 2, 'c', 'o', 's'});
+        try (InstalledModels installed = InstalledModels.scan(models, ModelManifest.bundled())) {
+            Map<String, String> kinds = kinds(installed.infos());
+            assertEquals("embedding (2 vectors)", kinds.get("houseStyle"));
+            assertTrue(kinds.get("tiny.safetensors").contains("768 wide"), kinds.toString());
+            assertTrue(kinds.get("EasyNegative.pt").contains("pickle") && kinds.get("EasyNegative.pt").contains("convert it"),
+                    kinds.toString());
+        }
+    }
 }

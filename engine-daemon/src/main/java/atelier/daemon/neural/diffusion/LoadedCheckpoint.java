@@ -2,6 +2,7 @@ package atelier.daemon.neural.diffusion;
 
 import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
 import atelier.daemon.neural.diffusion.net.TorchRuntime;
+import atelier.daemon.neural.diffusion.text.TextualInversions;
 import atelier.daemon.neural.diffusion.pipeline.Sd15Model;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,16 +15,19 @@ import java.nio.file.Path;
 public final class LoadedCheckpoint implements AutoCloseable {
 
     private final Path tokenizerFolder;
+    private final Path embeddingsFolder;
     private final Sd15Widths architecture;
     private Sd15Model model;
     private Path file;
 
     /**
      * @param tokenizerFolder tokenizer files installed in the model directory, or null for the one inside Atelier
+     * @param embeddingsFolder the textual-inversion embeddings prompts may name (MODELS/embeddings), or null
      * @param architecture the head and group counts no file shows: Sd15Widths.SD15, or a tiny test model's
      */
-    public LoadedCheckpoint(Path tokenizerFolder, Sd15Widths architecture) {
+    public LoadedCheckpoint(Path tokenizerFolder, Path embeddingsFolder, Sd15Widths architecture) {
         this.tokenizerFolder = tokenizerFolder;
+        this.embeddingsFolder = embeddingsFolder;
         this.architecture = architecture;
     }
 
@@ -34,6 +38,7 @@ public final class LoadedCheckpoint implements AutoCloseable {
         }
         close();
         model = Sd15Model.load(name, checkpoint, tokenizerFolder, architecture, TorchRuntime.detect());
+        model.prompts().useEmbeddings(TextualInversions.load(embeddingsFolder, model.widths().textWidth()));
         file = checkpoint;
         return model;
     }

@@ -28,6 +28,9 @@ public final class ReferenceBenchmark {
             for (Path sidecar : cases.loraSidecars()) {
                 outcomes.add(cases.runLora(sidecar));
             }
+            if (java.nio.file.Files.exists(cases.textualInversionSidecar())) {
+                outcomes.add(cases.runTextualInversion(cases.textualInversionSidecar()));
+            }
             Map<String, Integer> tally = ReferenceCases.print(outcomes, System.out);
             System.exit(tally.get("failed") > 0 ? 1 : 0);
         } catch (ReferenceCases.UnreadableFolder e) {

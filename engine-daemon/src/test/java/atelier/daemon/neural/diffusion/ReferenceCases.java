@@ -29,6 +29,8 @@ import atelier.daemon.neural.diffusion.sampling.Scheduler;
 import atelier.daemon.neural.diffusion.sampling.SchedulerRun;
 import atelier.daemon.neural.diffusion.sampling.TensorLatents;
 import atelier.daemon.neural.diffusion.text.ClipTokenizer;
+import atelier.daemon.neural.diffusion.text.PromptEncoder;
+import atelier.daemon.neural.diffusion.text.TextualInversions;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -135,7 +137,54 @@ public final class ReferenceCases {
         for (Path sidecar : loraSidecars()) {
             outcomes.add(runLora(sidecar));
         }
+        if (Files.exists(textualInversionSidecar())) {
+            outcomes.add(runTextualInversion(textualInversionSidecar()));
+        }
         return outcomes;
+    }
+
+    public Path textualInversionSidecar() {
+        return folder.resolve("lora/expected/textual-inversion.json");
+    }
+
+    /**
+     * The embeddings of lora/embeddings named in prompts the A1111 way and the ComfyUI way: the
+     * bundled tokenizer must give ComfyUI's ids (placeholders where the vectors go) and the text
+     * encoder its last hidden state.
+     */
+    public Outcome runTextualInversion(Path sidecar) {
+        String name = "lora/textual-inversion";
+        try (NDManager m = torch.newManager()) {
+            JsonObject json = JsonParser.parseString(Files.readString(sidecar)).getAsJsonObject();
+            Sd15Widths widths = widths(4);
+            TextualInversions embeddings = TextualInversions.load(folder.resolve("lora/embeddings"), widths.textWidth());
+            TextEncoder encoder = TextEncoder.load(Safetensors.open(folder.resolve("sd15-tiny.safetensors")), widths, torch, m);
+            ClipTokenizer tokenizer = ClipTokenizer.bundled();
+            Tensors t = new Tensors(Safetensors.open(folder.resolve("lora").resolve(json.get("file").getAsString())), m);
+            long[] expectedIds = t.longs("ids");
+            NDArray expectedHidden = t.get("last_hidden_state");
+            Compared compared = new Compared();
+            JsonArray prompts = json.getAsJsonArray("prompts");
+            int length = ClipTokenizer.CONTEXT_LENGTH;
+            for (int row = 0; row < prompts.size(); row++) {
+                JsonObject prompt = prompts.get(row).getAsJsonObject();
+                for (String way : List.of("a1111_prompt", "comfy_prompt")) {
+                    List<TextualInversions.Embedding> used = new ArrayList<>();
+                    int[] ids = tokenizer.encode(prompt.get(way).getAsString(), embeddings, widths.textVocab(), used).ids();
+                    int wrong = 0;
+                    for (int k = 0; k < length; k++) {
+                        wrong += ids[k] == expectedIds[row * length + k] ? 0 : 1;
+                    }
+                    compared.note("ids of " + way + " " + row, wrong);
+                    NDArray hidden = encoder.encode(m.create(ids, new Shape(1, length)), 1,
+                            used.isEmpty() ? null : PromptEncoder.vectors(m, used));
+                    compared.add("last_hidden_state of " + way + " " + row, hidden.get(0), expectedHidden.get(row));
+                }
+            }
+            return new Outcome(name, compared.largest, NETWORK_TOLERANCE, compared.worst);
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(name, Double.NaN, NETWORK_TOLERANCE, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -460,6 +509,13 @@ public final class ReferenceCases {
 
         void add(String what, NDArray ours, Tensors reference, String name) {
             NDArray expected = reference.get(name);
+            if (!ours.getShape().equals(expected.getShape())) {
+                throw new IllegalStateException(what + " has shape " + ours.getShape() + ", the reference " + expected.getShape());
+            }
+            record(what, ours.toType(DataType.FLOAT32, false).sub(expected).abs().max().getFloat());
+        }
+
+        void add(String what, NDArray ours, NDArray expected) {
             if (!ours.getShape().equals(expected.getShape())) {
                 throw new IllegalStateException(what + " has shape " + ours.getShape() + ", the reference " + expected.getShape());
             }

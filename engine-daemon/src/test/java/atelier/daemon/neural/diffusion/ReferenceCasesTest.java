@@ -50,6 +50,14 @@ class ReferenceCasesTest {
     }
 
     @Test
+    void textualInversionEmbeddingsNamedEitherWayGiveComfyUisIdsAndStates() throws Exception {
+        ReferenceCases cases = new ReferenceCases(SHARED);
+        ReferenceCases.Outcome outcome = cases.runTextualInversion(cases.textualInversionSidecar());
+        System.out.println(outcome.line());
+        assertTrue(outcome.ok(), outcome.line());
+    }
+
+    @Test
     void aFolderThatIsNotReferenceDataIsRefusedAsAWhole(@TempDir Path empty) {
         assertThrows(ReferenceCases.UnreadableFolder.class, () -> new ReferenceCases(empty));
     }

@@ -72,6 +72,14 @@ public final class TextEncoder extends NetworkBlock {
      * ("clip skip", as A1111 and ComfyUI do it): 1 is the last layer, 2 the one before it.
      */
     public NDArray encode(NDArray ids, int clipSkip) {
+        return encode(ids, clipSkip, null);
+    }
+
+    /**
+     * As {@link #encode(NDArray, int)}, with textual-inversion vectors: an id of the vocabulary's
+     * size or more stands for row (id - vocabulary size) of {@code extraVectors} (M, width).
+     */
+    public NDArray encode(NDArray ids, int clipSkip, NDArray extraVectors) {
         if (clipSkip < 1 || clipSkip > layers.size()) {
             throw new IllegalArgumentException("clip skip must be 1 to " + layers.size() + ", got " + clipSkip);
         }
@@ -80,7 +88,10 @@ public final class TextEncoder extends NetworkBlock {
         // their first operand's manager, and the first operand is always something of the scope.
         try (NDManager scope = caller.newSubManager()) {
             ids.tempAttach(scope);
-            NDArray h = embeddings.apply(ids);
+            if (extraVectors != null) {
+                extraVectors.tempAttach(scope);
+            }
+            NDArray h = embeddings.apply(ids, extraVectors);
             for (int i = 0; i <= layers.size() - clipSkip; i++) {
                 h = layers.get(i).apply(h);
             }
@@ -116,7 +127,16 @@ public final class TextEncoder extends NetworkBlock {
 
         @Override
         public NDArray apply(NDArray ids) {
+            return apply(ids, null);
+        }
+
+        /** With {@code extra} rows after the vocabulary's, for ids past it (textual inversion); null for none. */
+        NDArray apply(NDArray ids, NDArray extra) {
             NDArray table = value(token);
+            if (extra != null) {
+                table = table.concat(extra.toDevice(table.getDevice(), false).toType(table.getDataType(), false), 0);
+                table.attach(ids.getManager()); // made in the weights' manager: let the call's scope free it
+            }
             // libtorch's embedding wants int64 ids on the weights' device; toType/toDevice keep the scope's manager.
             NDArray longIds = ids.toDevice(table.getDevice(), false).toType(DataType.INT64, false);
             long length = ids.getShape().get(1);

@@ -81,10 +81,35 @@ public final class ClipTokenizer {
 
     /** The prompt as the text encoder's {@link #CONTEXT_LENGTH} ids. */
     public PromptTokens encode(String prompt) {
+        return encode(prompt, TextualInversions.NONE, 0, new ArrayList<>());
+    }
+
+    /**
+     * The prompt as ids, each textual-inversion embedding it names (its name as a word, as A1111
+     * reads prompts, or {@code embedding:name}, as ComfyUI does) standing as placeholder ids,
+     * one a vector, numbered on from {@code firstPlaceholder} in the order they come.
+     *
+     * @param used receives the embeddings placed, in the order of their placeholders
+     */
+    public PromptTokens encode(String prompt, TextualInversions embeddings, int firstPlaceholder,
+                               List<TextualInversions.Embedding> used) {
         List<String> pieces = pieces(prompt);
         List<Integer> ids = new ArrayList<>();
         List<Integer> pieceOfToken = new ArrayList<>();
+        int placeholder = firstPlaceholder;
         for (int p = 0; p < pieces.size(); p++) {
+            boolean comfy = pieces.get(p).equals("embedding") && p + 2 < pieces.size() && pieces.get(p + 1).equals(":")
+                    && embeddings.named(pieces.get(p + 2)) != null;
+            TextualInversions.Embedding embedding = comfy ? embeddings.named(pieces.get(p + 2)) : embeddings.named(pieces.get(p));
+            if (embedding != null) {
+                p += comfy ? 2 : 0;
+                used.add(embedding);
+                for (int v = 0; v < embedding.vectors().length; v++) {
+                    ids.add(placeholder++);
+                    pieceOfToken.add(p);
+                }
+                continue;
+            }
             for (String token : bpe(pieces.get(p))) {
                 // Only a vocabulary without all byte symbols can miss one; CLIP maps it to <|endoftext|>.
                 ids.add(vocabulary.getOrDefault(token, endId));

@@ -17,10 +17,20 @@ public final class PromptEncoder {
 
     private final ClipTokenizer tokenizer;
     private final TextEncoder encoder;
+    private volatile TextualInversions embeddings = TextualInversions.NONE;
 
     public PromptEncoder(ClipTokenizer tokenizer, TextEncoder encoder) {
         this.tokenizer = tokenizer;
         this.encoder = encoder;
+    }
+
+    /** The textual-inversion embeddings prompts may name from now on. */
+    public void useEmbeddings(TextualInversions embeddings) {
+        this.embeddings = embeddings;
+    }
+
+    public TextualInversions embeddings() {
+        return embeddings;
     }
 
     /**
@@ -63,17 +73,40 @@ public final class PromptEncoder {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompt to encode");
         }
-        List<PromptTokens> tokens = prompts.stream().map(tokenizer::encode).toList();
+        // Embeddings' placeholders are numbered on from the vocabulary across the whole batch.
+        List<TextualInversions.Embedding> used = new java.util.ArrayList<>();
+        int vocabulary = encoder.widths().textVocab();
+        List<PromptTokens> tokens = new java.util.ArrayList<>();
+        for (String prompt : prompts) {
+            tokens.add(tokenizer.encode(prompt, embeddings, vocabulary + rows(used), used));
+        }
         int[] ids = new int[tokens.size() * ClipTokenizer.CONTEXT_LENGTH];
         for (int i = 0; i < tokens.size(); i++) {
             System.arraycopy(tokens.get(i).ids(), 0, ids, i * ClipTokenizer.CONTEXT_LENGTH, ClipTokenizer.CONTEXT_LENGTH);
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray idArray = scope.create(ids, new Shape(tokens.size(), ClipTokenizer.CONTEXT_LENGTH));
-            NDArray hidden = encoder.encode(idArray);
+            NDArray hidden = encoder.encode(idArray, 1, used.isEmpty() ? null : vectors(scope, used));
             hidden.attach(manager);
             return new Encoded(hidden, tokens);
         }
+    }
+
+    private static int rows(List<TextualInversions.Embedding> used) {
+        return used.stream().mapToInt(e -> e.vectors().length).sum();
+    }
+
+    /** The embeddings' vectors one after another: the rows the placeholders stand for. */
+    public static NDArray vectors(NDManager manager, List<TextualInversions.Embedding> used) {
+        int width = used.get(0).vectors()[0].length;
+        float[] all = new float[rows(used) * width];
+        int row = 0;
+        for (TextualInversions.Embedding embedding : used) {
+            for (float[] vector : embedding.vectors()) {
+                System.arraycopy(vector, 0, all, row++ * width, width);
+            }
+        }
+        return manager.create(all, new Shape(row, width));
     }
 
     public Encoded encode(NDManager manager, String... prompts) {
