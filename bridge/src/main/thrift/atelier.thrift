@@ -155,6 +155,11 @@ struct EditRequest {
   23: optional i32 maskGrow,
   /** inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8. */
   24: optional i32 maskFeather,
+  /**
+   * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+   * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+   */
+  25: optional i32 clipSkip,
 }
 
 /** One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it. */

@@ -363,11 +363,13 @@ class EditRequest(object):
     generates (so it repaints edges the selection missed), 0 to 128. Default 8. Pixels outside
     the selection itself are never changed.
      - maskFeather: inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
+     - clipSkip: Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+    2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -392,6 +394,7 @@ class EditRequest(object):
         self.loras = loras
         self.maskGrow = maskGrow
         self.maskFeather = maskFeather
+        self.clipSkip = clipSkip
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -533,6 +536,11 @@ class EditRequest(object):
                     self.maskFeather = iprot.readI32()
                 else:
                     iprot.skip(ftype)
+            elif fid == 25:
+                if ftype == TType.I32:
+                    self.clipSkip = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -641,6 +649,10 @@ class EditRequest(object):
         if self.maskFeather is not None:
             oprot.writeFieldBegin('maskFeather', TType.I32, 24)
             oprot.writeI32(self.maskFeather)
+            oprot.writeFieldEnd()
+        if self.clipSkip is not None:
+            oprot.writeFieldBegin('clipSkip', TType.I32, 25)
+            oprot.writeI32(self.clipSkip)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2246,6 +2258,7 @@ EditRequest.thrift_spec = (
     (22, TType.LIST, 'loras', (TType.STRUCT, [LoraChoice, None], False), None, ),  # 22
     (23, TType.I32, 'maskGrow', None, None, ),  # 23
     (24, TType.I32, 'maskFeather', None, None, ),  # 24
+    (25, TType.I32, 'clipSkip', None, None, ),  # 25
 )
 all_structs.append(LoraChoice)
 LoraChoice.thrift_spec = (

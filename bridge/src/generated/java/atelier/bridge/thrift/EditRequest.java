@@ -39,6 +39,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField LORAS_FIELD_DESC = new org.apache.thrift.protocol.TField("loras", org.apache.thrift.protocol.TType.LIST, (short)22);
   private static final org.apache.thrift.protocol.TField MASK_GROW_FIELD_DESC = new org.apache.thrift.protocol.TField("maskGrow", org.apache.thrift.protocol.TType.I32, (short)23);
   private static final org.apache.thrift.protocol.TField MASK_FEATHER_FIELD_DESC = new org.apache.thrift.protocol.TField("maskFeather", org.apache.thrift.protocol.TType.I32, (short)24);
+  private static final org.apache.thrift.protocol.TField CLIP_SKIP_FIELD_DESC = new org.apache.thrift.protocol.TField("clipSkip", org.apache.thrift.protocol.TType.I32, (short)25);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -154,6 +155,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
    */
   public int maskFeather; // optional
+  /**
+   * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+   * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+   */
+  public int clipSkip; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -267,7 +273,12 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     /**
      * inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
      */
-    MASK_FEATHER((short)24, "maskFeather");
+    MASK_FEATHER((short)24, "maskFeather"),
+    /**
+     * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+     * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+     */
+    CLIP_SKIP((short)25, "clipSkip");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -331,6 +342,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return MASK_GROW;
         case 24: // MASK_FEATHER
           return MASK_FEATHER;
+        case 25: // CLIP_SKIP
+          return CLIP_SKIP;
         default:
           return null;
       }
@@ -385,8 +398,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __GUIDANCE_ISSET_ID = 8;
   private static final int __MASKGROW_ISSET_ID = 9;
   private static final int __MASKFEATHER_ISSET_ID = 10;
+  private static final int __CLIPSKIP_ISSET_ID = 11;
   private short __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER};
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -438,6 +452,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     tmpMap.put(_Fields.MASK_GROW, new org.apache.thrift.meta_data.FieldMetaData("maskGrow", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.MASK_FEATHER, new org.apache.thrift.meta_data.FieldMetaData("maskFeather", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.CLIP_SKIP, new org.apache.thrift.meta_data.FieldMetaData("clipSkip", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
@@ -518,6 +534,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
     this.maskGrow = other.maskGrow;
     this.maskFeather = other.maskFeather;
+    this.clipSkip = other.clipSkip;
   }
 
   @Override
@@ -562,6 +579,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.maskGrow = 0;
     setMaskFeatherIsSet(false);
     this.maskFeather = 0;
+    setClipSkipIsSet(false);
+    this.clipSkip = 0;
   }
 
   /**
@@ -1332,6 +1351,37 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MASKFEATHER_ISSET_ID, value);
   }
 
+  /**
+   * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+   * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+   */
+  public int getClipSkip() {
+    return this.clipSkip;
+  }
+
+  /**
+   * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
+   * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+   */
+  public EditRequest setClipSkip(int clipSkip) {
+    this.clipSkip = clipSkip;
+    setClipSkipIsSet(true);
+    return this;
+  }
+
+  public void unsetClipSkip() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __CLIPSKIP_ISSET_ID);
+  }
+
+  /** Returns true if field clipSkip is set (has been assigned a value) and false otherwise */
+  public boolean isSetClipSkip() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __CLIPSKIP_ISSET_ID);
+  }
+
+  public void setClipSkipIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLIPSKIP_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -1527,6 +1577,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case CLIP_SKIP:
+      if (value == null) {
+        unsetClipSkip();
+      } else {
+        setClipSkip((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -1606,6 +1664,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case MASK_FEATHER:
       return getMaskFeather();
 
+    case CLIP_SKIP:
+      return getClipSkip();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1666,6 +1727,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetMaskGrow();
     case MASK_FEATHER:
       return isSetMaskFeather();
+    case CLIP_SKIP:
+      return isSetClipSkip();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1899,6 +1962,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_clipSkip = true && this.isSetClipSkip();
+    boolean that_present_clipSkip = true && that.isSetClipSkip();
+    if (this_present_clipSkip || that_present_clipSkip) {
+      if (!(this_present_clipSkip && that_present_clipSkip))
+        return false;
+      if (this.clipSkip != that.clipSkip)
+        return false;
+    }
+
     return true;
   }
 
@@ -2001,6 +2073,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetMaskFeather()) ? 131071 : 524287);
     if (isSetMaskFeather())
       hashCode = hashCode * 8191 + maskFeather;
+
+    hashCode = hashCode * 8191 + ((isSetClipSkip()) ? 131071 : 524287);
+    if (isSetClipSkip())
+      hashCode = hashCode * 8191 + clipSkip;
 
     return hashCode;
   }
@@ -2253,6 +2329,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetClipSkip(), other.isSetClipSkip());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetClipSkip()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.clipSkip, other.clipSkip);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -2466,6 +2552,12 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (!first) sb.append(", ");
       sb.append("maskFeather:");
       sb.append(this.maskFeather);
+      first = false;
+    }
+    if (isSetClipSkip()) {
+      if (!first) sb.append(", ");
+      sb.append("clipSkip:");
+      sb.append(this.clipSkip);
       first = false;
     }
     sb.append(")");
@@ -2738,6 +2830,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 25: // CLIP_SKIP
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.clipSkip = iprot.readI32();
+              struct.setClipSkipIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -2903,6 +3003,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         oprot.writeI32(struct.maskFeather);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetClipSkip()) {
+        oprot.writeFieldBegin(CLIP_SKIP_FIELD_DESC);
+        oprot.writeI32(struct.clipSkip);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -2994,7 +3099,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetMaskFeather()) {
         optionals.set(23);
       }
-      oprot.writeBitSet(optionals, 24);
+      if (struct.isSetClipSkip()) {
+        optionals.set(24);
+      }
+      oprot.writeBitSet(optionals, 25);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -3073,12 +3181,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetMaskFeather()) {
         oprot.writeI32(struct.maskFeather);
       }
+      if (struct.isSetClipSkip()) {
+        oprot.writeI32(struct.clipSkip);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(24);
+      java.util.BitSet incoming = iprot.readBitSet(25);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -3189,6 +3300,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(23)) {
         struct.maskFeather = iprot.readI32();
         struct.setMaskFeatherIsSet(true);
+      }
+      if (incoming.get(24)) {
+        struct.clipSkip = iprot.readI32();
+        struct.setClipSkipIsSet(true);
       }
     }
   }

@@ -10,14 +10,21 @@ import java.util.List;
  * @param loras       LoRAs by name with their weights, in the order given
  * @param maskGrow    pixels the generated area reaches past the selection (paste-back keeps to the selection)
  * @param maskFeather pixels over which the generated area's edge fades
+ * @param clipSkip    1 reads the prompt from the text encoder's last layer, 2 from the one before
  */
-public record DiffusionSettings(String scheduler, double guidance, List<Lora> loras, int maskGrow, int maskFeather) {
+public record DiffusionSettings(String scheduler, double guidance, List<Lora> loras, int maskGrow, int maskFeather,
+                                int clipSkip) {
 
     public static final String DEFAULT_SCHEDULER = "dpmpp-2m-karras";
-    public static final DiffusionSettings DEFAULTS = new DiffusionSettings(DEFAULT_SCHEDULER, 7.5, List.of(), 8, 8);
+    public static final DiffusionSettings DEFAULTS = new DiffusionSettings(DEFAULT_SCHEDULER, 7.5, List.of(), 8, 8, 1);
 
     public DiffusionSettings {
         loras = List.copyOf(loras);
+    }
+
+    /** Settings reading the prompt from the last layer. */
+    public DiffusionSettings(String scheduler, double guidance, List<Lora> loras, int maskGrow, int maskFeather) {
+        this(scheduler, guidance, loras, maskGrow, maskFeather, 1);
     }
 
     /** The steps a request gets when it names none: LCM samples in a few, the others need about 25 for clean detail. */
@@ -31,6 +38,9 @@ public record DiffusionSettings(String scheduler, double guidance, List<Lora> lo
         details.put("guidance", String.valueOf(guidance));
         details.put("loras", loras.stream().map(l -> l.name() + ":" + l.weight())
                 .collect(java.util.stream.Collectors.joining(",")));
+        if (clipSkip != 1) {
+            details.put("clip_skip", String.valueOf(clipSkip));
+        }
     }
 
     /** One LoRA by its name in the model directory and its weight. */

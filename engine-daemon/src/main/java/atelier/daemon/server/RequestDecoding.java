@@ -15,6 +15,7 @@ import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
 import atelier.daemon.ops.DiffusionSettings;
 import atelier.daemon.ops.EditOrder;
+import atelier.daemon.ops.PromptLoras;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,8 +57,13 @@ final class RequestDecoding {
             hints = rgba("hints", request.getHints());
             requireSameSize("hints", hints.extent(), image.extent());
         }
-        String prompt = text("prompt", request.getPrompt());
-        String negative = text("negativePrompt", request.getNegativePrompt());
+        // <lora:name:weight> in a prompt is a LoRA the request asks for; the text goes on without it.
+        PromptLoras.Split promptParts = PromptLoras.split(text("prompt", request.getPrompt()));
+        PromptLoras.Split negativeParts = PromptLoras.split(text("negativePrompt", request.getNegativePrompt()));
+        String prompt = promptParts.prompt();
+        String negative = negativeParts.prompt();
+        List<DiffusionSettings.Lora> promptLoras = new ArrayList<>(promptParts.loras());
+        promptLoras.addAll(negativeParts.loras());
         double strength = request.isSetStrength() ? request.getStrength() : 1.0;
         if (!(strength >= 0 && strength <= 1)) {
             throw new InvalidRequest("strength", "must be between 0.0 and 1.0, got " + strength);
@@ -97,7 +103,7 @@ final class RequestDecoding {
         }
         return new EditOrder(operation, image, mask, hints, prompt, negative, seed, strength, steps, variants, engine,
                 margins(request, image.extent()), sampleFrom, request.isAlphaOnly(), flats, gapClosing, aspectRatio,
-                diffusion(request));
+                diffusion(request, promptLoras));
     }
 
     /** Most LoRAs one request may stack. */
@@ -202,7 +208,7 @@ final class RequestDecoding {
         }
     }
 
-    private DiffusionSettings diffusion(EditRequest request) throws InvalidRequest {
+    private DiffusionSettings diffusion(EditRequest request, List<DiffusionSettings.Lora> promptLoras) throws InvalidRequest {
         DiffusionSettings defaults = DiffusionSettings.DEFAULTS;
         String scheduler = request.isSetScheduler() ? request.getScheduler().trim() : defaults.scheduler();
         if (!schedulers.contains(scheduler)) {
@@ -228,6 +234,21 @@ final class RequestDecoding {
                 loras.add(new DiffusionSettings.Lora(choice.getName(), choice.getWeight()));
             }
         }
+        for (DiffusionSettings.Lora tag : promptLoras) {
+            if (!(tag.weight() >= -2 && tag.weight() <= 2)) {
+                throw new InvalidRequest("prompt", "<lora:" + tag.name() + "> weight must be between -2.0 and 2.0, got "
+                        + tag.weight());
+            }
+            loras.add(tag);
+        }
+        if (loras.size() > MAX_LORAS) {
+            throw new InvalidRequest("loras", "at most " + MAX_LORAS + " LoRAs at once (the prompt's <lora:...> tags count),"
+                    + " got " + loras.size());
+        }
+        int clipSkip = request.isSetClipSkip() ? request.getClipSkip() : defaults.clipSkip();
+        if (clipSkip < 1 || clipSkip > 2) {
+            throw new InvalidRequest("clipSkip", "must be 1 (the last text-encoder layer) or 2 (the one before), got " + clipSkip);
+        }
         int grow = request.isSetMaskGrow() ? request.getMaskGrow() : defaults.maskGrow();
         if (grow < 0 || grow > 128) {
             throw new InvalidRequest("maskGrow", "must be between 0 and 128 pixels, got " + grow);
@@ -236,7 +257,7 @@ final class RequestDecoding {
         if (feather < 0 || feather > 128) {
             throw new InvalidRequest("maskFeather", "must be between 0 and 128 pixels, got " + feather);
         }
-        return new DiffusionSettings(scheduler, guidance, loras, grow, feather);
+        return new DiffusionSettings(scheduler, guidance, loras, grow, feather, clipSkip);
     }
 
     private static String abbreviated(String text) {

@@ -55,7 +55,7 @@ public final class DiffusionInpaint implements InpaintEngine {
             Sd15Model model = loaded.model(name, checkpoint);
             InpaintPipeline.Outcome outcome = InpaintPipeline.run(model, region, selection, new InpaintPipeline.Settings(
                     request.prompt(), request.negativePrompt(), request.strength(), request.steps(), settings.scheduler(),
-                    settings.guidance(), request.seeds(), settings.maskGrow(), settings.maskFeather(), uses), progress);
+                    settings.guidance(), request.seeds(), settings.maskGrow(), settings.maskFeather(), uses, settings.clipSkip()), progress);
             details.put("model", name);
             settings.describeInto(details);
             details.put("device", model.runtime().describe());

@@ -60,7 +60,7 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
             Sd15Model model = loaded.model(checkpointName, checkpoint);
             List<Raster> painted = ColorizePipeline.run(model, model.controlNet(controlNet), lineArt, starts,
                     new ColorizePipeline.Settings(request.prompt(), request.negativePrompt(), request.strength(), request.steps(),
-                            settings.scheduler(), settings.guidance(), request.seeds(), CONTROL_STRENGTH, 0, 1, uses), progress);
+                            settings.scheduler(), settings.guidance(), request.seeds(), CONTROL_STRENGTH, 0, 1, uses, settings.clipSkip()), progress);
             details.put("model", checkpointName);
             details.put("controlnet", controlNetName);
             details.put("control_strength", String.valueOf(CONTROL_STRENGTH));

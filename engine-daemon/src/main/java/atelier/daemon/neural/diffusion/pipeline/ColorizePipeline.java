@@ -32,7 +32,15 @@ public final class ColorizePipeline {
     /** @param control how hard the lines steer (0..2, 1 as trained) and in which part of the run */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
                            List<Long> seeds, double controlStrength, double controlStart, double controlEnd,
-                           List<Sd15Model.LoraUse> loras) {
+                           List<Sd15Model.LoraUse> loras, int clipSkip) {
+
+        /** Settings reading the prompt from the text encoder's last layer. */
+        public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                        List<Long> seeds, double controlStrength, double controlStart, double controlEnd,
+                        List<Sd15Model.LoraUse> loras) {
+            this(prompt, negativePrompt, strength, steps, scheduler, guidance, seeds, controlStrength, controlStart, controlEnd,
+                    loras, 1);
+        }
     }
 
     /** Opaque colour pictures of the line art's size, variant k sampled from {@code starts.get(k)} with seed k. */
@@ -49,7 +57,7 @@ public final class ColorizePipeline {
             NDArray picture = manager.create(hint, new Shape(1, 3, working.height(), working.width()))
                     .toType(model.runtime().computeType(), false);
             Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
-                    settings.guidance());
+                    settings.guidance(), settings.clipSkip());
             UNetNoisePredictor predictor = new UNetNoisePredictor(model.unet(), model.runtime().computeType())
                     .withControl(new ControlGuide(lines, picture, settings.controlStrength(), settings.controlStart(),
                             settings.controlEnd()));

@@ -45,7 +45,13 @@ public final class InpaintPipeline {
      * @param feather  pixels over which the generated area's edge fades
      */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
-                           List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras) {
+                           List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras, int clipSkip) {
+
+        /** Settings reading the prompt from the text encoder's last layer. */
+        public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                        List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras) {
+            this(prompt, negativePrompt, strength, steps, scheduler, guidance, seeds, grow, feather, loras, 1);
+        }
     }
 
     /** What was made: the region's new pixels, one picture a seed, and whether CLIP had to cut the prompt. */
@@ -73,7 +79,7 @@ public final class InpaintPipeline {
             NDArray extra = model.inpainting() ? inpaintChannels(model, manager, image, generated, editable) : null;
             progress.step(0.05, "reading the prompt");
             Sd15Model.PromptGuidance prompted = model.guidance(manager, settings.prompt(), settings.negativePrompt(),
-                    settings.guidance());
+                    settings.guidance(), settings.clipSkip());
             notices.addAll(prompted.truncationNotices());
             Guidance<NDArray> guidance = prompted.guidance();
             Scheduler scheduler = Scheduler.named(settings.scheduler());

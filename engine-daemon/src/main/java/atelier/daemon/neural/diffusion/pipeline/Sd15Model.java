@@ -198,9 +198,17 @@ public final class Sd15Model implements AutoCloseable {
     }
 
     public PromptGuidance guidance(NDManager request, String prompt, String negativePrompt, double scale) {
-        PromptEncoder.Encoded encoded = prompts.encode(request, prompt, negativePrompt);
-        ai.djl.ndarray.NDArray hidden = encoded.hiddenStates();
-        return new PromptGuidance(new Guidance<>(hidden.get("0:1"), hidden.get("1:2"), scale), encoded.truncationNotices());
+        return guidance(request, prompt, negativePrompt, scale, 1);
+    }
+
+    /**
+     * With the prompt syntax artists use: emphasis ({@code (word:1.2)}), embeddings, prompts past
+     * 75 tokens in 77-token chunks; read from the text encoder's last layer, or the one before
+     * for {@code clipSkip} 2.
+     */
+    public PromptGuidance guidance(NDManager request, String prompt, String negativePrompt, double scale, int clipSkip) {
+        PromptEncoder.Pair pair = prompts.encodePair(request, prompt, negativePrompt, clipSkip);
+        return new PromptGuidance(new Guidance<>(pair.conditioning(), pair.unconditional(), scale), pair.notices());
     }
 
     /** The ControlNet in {@code file}, loaded for this model's UNet on first use and kept with the model. */

@@ -133,6 +133,40 @@ public final class ClipTokenizer {
         return new PromptTokens(context, kept + 2, ids.size() - kept, droppedWords);
     }
 
+    /**
+     * A run of prompt text as ids, one array a word (a piece BPE works on, or an embedding's
+     * placeholders), without start, end or padding: what chunking and emphasis work on.
+     *
+     * @param nextPlaceholder the next placeholder id, advanced past those given out
+     */
+    public List<int[]> words(String text, TextualInversions embeddings, int[] nextPlaceholder,
+                             List<TextualInversions.Embedding> used) {
+        List<String> pieces = pieces(text);
+        List<int[]> words = new ArrayList<>();
+        for (int p = 0; p < pieces.size(); p++) {
+            boolean comfy = pieces.get(p).equals("embedding") && p + 2 < pieces.size() && pieces.get(p + 1).equals(":")
+                    && embeddings.named(pieces.get(p + 2)) != null;
+            TextualInversions.Embedding embedding = comfy ? embeddings.named(pieces.get(p + 2)) : embeddings.named(pieces.get(p));
+            if (embedding != null) {
+                p += comfy ? 2 : 0;
+                used.add(embedding);
+                int[] ids = new int[embedding.vectors().length];
+                for (int v = 0; v < ids.length; v++) {
+                    ids[v] = nextPlaceholder[0]++;
+                }
+                words.add(ids);
+                continue;
+            }
+            String[] tokens = bpe(pieces.get(p));
+            int[] ids = new int[tokens.length];
+            for (int t = 0; t < tokens.length; t++) {
+                ids[t] = vocabulary.getOrDefault(tokens[t], endId);
+            }
+            words.add(ids);
+        }
+        return words;
+    }
+
     /** The BPE tokens of the prompt, without start, end or padding: for tests and diagnostics. */
     List<String> tokens(String prompt) {
         List<String> tokens = new ArrayList<>();
