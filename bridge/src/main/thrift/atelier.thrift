@@ -160,6 +160,11 @@ struct EditRequest {
    * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
    */
   25: optional i32 clipSkip,
+  /**
+   * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+   * encode and decode pictures with instead of the checkpoint's own.
+   */
+  26: optional string vae,
 }
 
 /** One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it. */

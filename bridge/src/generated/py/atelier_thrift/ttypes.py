@@ -365,11 +365,13 @@ class EditRequest(object):
      - maskFeather: inpaint and model content-fill: soften the generated area's edge over this many pixels, 0 to 128. Default 8.
      - clipSkip: Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
     2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
+     - vae: Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+    encode and decode pictures with instead of the checkpoint's own.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None, vae=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -395,6 +397,7 @@ class EditRequest(object):
         self.maskGrow = maskGrow
         self.maskFeather = maskFeather
         self.clipSkip = clipSkip
+        self.vae = vae
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -541,6 +544,11 @@ class EditRequest(object):
                     self.clipSkip = iprot.readI32()
                 else:
                     iprot.skip(ftype)
+            elif fid == 26:
+                if ftype == TType.STRING:
+                    self.vae = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -653,6 +661,10 @@ class EditRequest(object):
         if self.clipSkip is not None:
             oprot.writeFieldBegin('clipSkip', TType.I32, 25)
             oprot.writeI32(self.clipSkip)
+            oprot.writeFieldEnd()
+        if self.vae is not None:
+            oprot.writeFieldBegin('vae', TType.STRING, 26)
+            oprot.writeString(self.vae.encode('utf-8') if sys.version_info[0] == 2 else self.vae)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2259,6 +2271,7 @@ EditRequest.thrift_spec = (
     (23, TType.I32, 'maskGrow', None, None, ),  # 23
     (24, TType.I32, 'maskFeather', None, None, ),  # 24
     (25, TType.I32, 'clipSkip', None, None, ),  # 25
+    (26, TType.STRING, 'vae', 'UTF8', None, ),  # 26
 )
 all_structs.append(LoraChoice)
 LoraChoice.thrift_spec = (

@@ -40,6 +40,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField MASK_GROW_FIELD_DESC = new org.apache.thrift.protocol.TField("maskGrow", org.apache.thrift.protocol.TType.I32, (short)23);
   private static final org.apache.thrift.protocol.TField MASK_FEATHER_FIELD_DESC = new org.apache.thrift.protocol.TField("maskFeather", org.apache.thrift.protocol.TType.I32, (short)24);
   private static final org.apache.thrift.protocol.TField CLIP_SKIP_FIELD_DESC = new org.apache.thrift.protocol.TField("clipSkip", org.apache.thrift.protocol.TType.I32, (short)25);
+  private static final org.apache.thrift.protocol.TField VAE_FIELD_DESC = new org.apache.thrift.protocol.TField("vae", org.apache.thrift.protocol.TType.STRING, (short)26);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -160,6 +161,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
    */
   public int clipSkip; // optional
+  /**
+   * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+   * encode and decode pictures with instead of the checkpoint's own.
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String vae; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -278,7 +284,12 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      * Model engines: which text-encoder layer the prompt is read from: 1 the last (SD 1.5's own),
      * 2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
      */
-    CLIP_SKIP((short)25, "clipSkip");
+    CLIP_SKIP((short)25, "clipSkip"),
+    /**
+     * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+     * encode and decode pictures with instead of the checkpoint's own.
+     */
+    VAE((short)26, "vae");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -344,6 +355,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return MASK_FEATHER;
         case 25: // CLIP_SKIP
           return CLIP_SKIP;
+        case 26: // VAE
+          return VAE;
         default:
           return null;
       }
@@ -400,7 +413,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __MASKFEATHER_ISSET_ID = 10;
   private static final int __CLIPSKIP_ISSET_ID = 11;
   private short __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP};
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP,_Fields.VAE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -455,6 +468,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.CLIP_SKIP, new org.apache.thrift.meta_data.FieldMetaData("clipSkip", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.VAE, new org.apache.thrift.meta_data.FieldMetaData("vae", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
   }
@@ -535,6 +550,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.maskGrow = other.maskGrow;
     this.maskFeather = other.maskFeather;
     this.clipSkip = other.clipSkip;
+    if (other.isSetVae()) {
+      this.vae = other.vae;
+    }
   }
 
   @Override
@@ -581,6 +599,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.maskFeather = 0;
     setClipSkipIsSet(false);
     this.clipSkip = 0;
+    this.vae = null;
   }
 
   /**
@@ -1382,6 +1401,39 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __CLIPSKIP_ISSET_ID, value);
   }
 
+  /**
+   * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+   * encode and decode pictures with instead of the checkpoint's own.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getVae() {
+    return this.vae;
+  }
+
+  /**
+   * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
+   * encode and decode pictures with instead of the checkpoint's own.
+   */
+  public EditRequest setVae(@org.apache.thrift.annotation.Nullable java.lang.String vae) {
+    this.vae = vae;
+    return this;
+  }
+
+  public void unsetVae() {
+    this.vae = null;
+  }
+
+  /** Returns true if field vae is set (has been assigned a value) and false otherwise */
+  public boolean isSetVae() {
+    return this.vae != null;
+  }
+
+  public void setVaeIsSet(boolean value) {
+    if (!value) {
+      this.vae = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -1585,6 +1637,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case VAE:
+      if (value == null) {
+        unsetVae();
+      } else {
+        setVae((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -1667,6 +1727,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case CLIP_SKIP:
       return getClipSkip();
 
+    case VAE:
+      return getVae();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1729,6 +1792,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetMaskFeather();
     case CLIP_SKIP:
       return isSetClipSkip();
+    case VAE:
+      return isSetVae();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1971,6 +2036,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_vae = true && this.isSetVae();
+    boolean that_present_vae = true && that.isSetVae();
+    if (this_present_vae || that_present_vae) {
+      if (!(this_present_vae && that_present_vae))
+        return false;
+      if (!this.vae.equals(that.vae))
+        return false;
+    }
+
     return true;
   }
 
@@ -2077,6 +2151,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetClipSkip()) ? 131071 : 524287);
     if (isSetClipSkip())
       hashCode = hashCode * 8191 + clipSkip;
+
+    hashCode = hashCode * 8191 + ((isSetVae()) ? 131071 : 524287);
+    if (isSetVae())
+      hashCode = hashCode * 8191 + vae.hashCode();
 
     return hashCode;
   }
@@ -2339,6 +2417,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetVae(), other.isSetVae());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetVae()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.vae, other.vae);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -2558,6 +2646,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (!first) sb.append(", ");
       sb.append("clipSkip:");
       sb.append(this.clipSkip);
+      first = false;
+    }
+    if (isSetVae()) {
+      if (!first) sb.append(", ");
+      sb.append("vae:");
+      if (this.vae == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.vae);
+      }
       first = false;
     }
     sb.append(")");
@@ -2838,6 +2936,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 26: // VAE
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.vae = iprot.readString();
+              struct.setVaeIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -3008,6 +3114,13 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         oprot.writeI32(struct.clipSkip);
         oprot.writeFieldEnd();
       }
+      if (struct.vae != null) {
+        if (struct.isSetVae()) {
+          oprot.writeFieldBegin(VAE_FIELD_DESC);
+          oprot.writeString(struct.vae);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -3102,7 +3215,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetClipSkip()) {
         optionals.set(24);
       }
-      oprot.writeBitSet(optionals, 25);
+      if (struct.isSetVae()) {
+        optionals.set(25);
+      }
+      oprot.writeBitSet(optionals, 26);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -3184,12 +3300,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetClipSkip()) {
         oprot.writeI32(struct.clipSkip);
       }
+      if (struct.isSetVae()) {
+        oprot.writeString(struct.vae);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(25);
+      java.util.BitSet incoming = iprot.readBitSet(26);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -3304,6 +3423,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(24)) {
         struct.clipSkip = iprot.readI32();
         struct.setClipSkipIsSet(true);
+      }
+      if (incoming.get(25)) {
+        struct.vae = iprot.readString();
+        struct.setVaeIsSet(true);
       }
     }
   }

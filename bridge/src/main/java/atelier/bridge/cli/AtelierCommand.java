@@ -62,7 +62,7 @@ public final class AtelierCommand {
     private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
             "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
             "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap",
-            "scheduler", "guidance", "lora", "grow", "feather", "clip-skip");
+            "scheduler", "guidance", "lora", "grow", "feather", "clip-skip", "vae");
 
     private static final String USAGE = """
             usage:
@@ -77,7 +77,7 @@ public final class AtelierCommand {
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               model engines also take --scheduler euler|euler-a|dpmpp-2m-karras|ddim|lcm --guidance F
-                                 --lora NAME[:WEIGHT][,NAME[:WEIGHT]...] --grow PX --feather PX --clip-skip 1|2 (and --prompt)
+                                 --lora NAME[:WEIGHT][,NAME[:WEIGHT]...] --grow PX --feather PX --clip-skip 1|2 --vae NAME (and --prompt)
               atelier status
               atelier models list|install NAME [--trust-unverified]|remove NAME   (works with no daemon;
                                  `atelier models list` names the models)
@@ -289,6 +289,9 @@ public final class AtelierCommand {
         }
         if (line.integer("grow") != null) {
             request.setMaskGrow(line.integer("grow"));
+        }
+        if (line.text("vae") != null) {
+            request.setVae(line.text("vae"));
         }
         if (line.integer("clip-skip") != null) {
             request.setClipSkip(line.integer("clip-skip"));

@@ -7,7 +7,7 @@ import atelier.bridge.models.ModelState;
 import atelier.bridge.thrift.ModelInfo;
 import atelier.daemon.neural.diffusion.DiffusionInpaint;
 import atelier.daemon.neural.diffusion.DiffusionLineArtPainter;
-import atelier.daemon.neural.diffusion.InstalledLoras;
+import atelier.daemon.neural.diffusion.InstalledAddOns;
 import atelier.daemon.neural.diffusion.LoadedCheckpoint;
 import atelier.daemon.neural.diffusion.checkpoint.CheckpointKind;
 import atelier.daemon.neural.diffusion.checkpoint.Sd15Widths;
@@ -88,7 +88,7 @@ public final class InstalledModels implements AutoCloseable {
     /** One inpaint engine per SD 1.5 checkpoint, inpainting variants first (they see the mask). */
     public List<InpaintEngine> inpaintEngines() {
         LoadedCheckpoint loadedCheckpoint = loadedCheckpoint();
-        InstalledLoras loras = loras();
+        InstalledAddOns loras = loras();
         List<InpaintEngine> engines = new ArrayList<>();
         files(CheckpointKind.SD15_INPAINTING).forEach(f -> engines.add(new DiffusionInpaint(f.name(), f.file(), true, loras,
                 loadedCheckpoint)));
@@ -97,10 +97,12 @@ public final class InstalledModels implements AutoCloseable {
         return engines;
     }
 
-    private InstalledLoras loras() {
+    private InstalledAddOns loras() {
         Map<String, Path> loras = new LinkedHashMap<>();
         files(CheckpointKind.LORA).forEach(f -> loras.put(f.name(), f.file()));
-        return new InstalledLoras(loras);
+        Map<String, Path> vaes = new LinkedHashMap<>();
+        files(CheckpointKind.VAE).forEach(f -> vaes.put(f.name(), f.file()));
+        return new InstalledAddOns(loras, vaes);
     }
 
     /**

@@ -11,12 +11,13 @@ import java.util.List;
  * @param maskGrow    pixels the generated area reaches past the selection (paste-back keeps to the selection)
  * @param maskFeather pixels over which the generated area's edge fades
  * @param clipSkip    1 reads the prompt from the text encoder's last layer, 2 from the one before
+ * @param vae         the name of a standalone VAE in the model directory, or null for the checkpoint's own
  */
 public record DiffusionSettings(String scheduler, double guidance, List<Lora> loras, int maskGrow, int maskFeather,
-                                int clipSkip) {
+                                int clipSkip, String vae) {
 
     public static final String DEFAULT_SCHEDULER = "dpmpp-2m-karras";
-    public static final DiffusionSettings DEFAULTS = new DiffusionSettings(DEFAULT_SCHEDULER, 7.5, List.of(), 8, 8, 1);
+    public static final DiffusionSettings DEFAULTS = new DiffusionSettings(DEFAULT_SCHEDULER, 7.5, List.of(), 8, 8, 1, null);
 
     public DiffusionSettings {
         loras = List.copyOf(loras);
@@ -24,7 +25,7 @@ public record DiffusionSettings(String scheduler, double guidance, List<Lora> lo
 
     /** Settings reading the prompt from the last layer. */
     public DiffusionSettings(String scheduler, double guidance, List<Lora> loras, int maskGrow, int maskFeather) {
-        this(scheduler, guidance, loras, maskGrow, maskFeather, 1);
+        this(scheduler, guidance, loras, maskGrow, maskFeather, 1, null);
     }
 
     /** The steps a request gets when it names none: LCM samples in a few, the others need about 25 for clean detail. */
@@ -40,6 +41,9 @@ public record DiffusionSettings(String scheduler, double guidance, List<Lora> lo
                 .collect(java.util.stream.Collectors.joining(",")));
         if (clipSkip != 1) {
             details.put("clip_skip", String.valueOf(clipSkip));
+        }
+        if (vae != null) {
+            details.put("vae", vae);
         }
     }
 

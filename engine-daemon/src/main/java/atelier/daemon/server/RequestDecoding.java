@@ -257,7 +257,11 @@ final class RequestDecoding {
         if (feather < 0 || feather > 128) {
             throw new InvalidRequest("maskFeather", "must be between 0 and 128 pixels, got " + feather);
         }
-        return new DiffusionSettings(scheduler, guidance, loras, grow, feather, clipSkip);
+        String vae = request.isSetVae() ? request.getVae().trim() : null;
+        if (vae != null && (vae.isEmpty() || vae.length() > 200)) {
+            throw new InvalidRequest("vae", "must be the name of a VAE capabilities() lists, or left out for the checkpoint's own");
+        }
+        return new DiffusionSettings(scheduler, guidance, loras, grow, feather, clipSkip, vae);
     }
 
     private static String abbreviated(String text) {

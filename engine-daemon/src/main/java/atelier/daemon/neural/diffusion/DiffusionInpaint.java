@@ -22,10 +22,10 @@ public final class DiffusionInpaint implements InpaintEngine {
     private final String name;
     private final Path checkpoint;
     private final boolean inpaintingModel;
-    private final InstalledLoras loras;
+    private final InstalledAddOns loras;
     private final LoadedCheckpoint loaded;
 
-    public DiffusionInpaint(String name, Path checkpoint, boolean inpaintingModel, InstalledLoras loras, LoadedCheckpoint loaded) {
+    public DiffusionInpaint(String name, Path checkpoint, boolean inpaintingModel, InstalledAddOns loras, LoadedCheckpoint loaded) {
         this.name = name;
         this.checkpoint = checkpoint;
         this.inpaintingModel = inpaintingModel;
@@ -55,7 +55,8 @@ public final class DiffusionInpaint implements InpaintEngine {
             Sd15Model model = loaded.model(name, checkpoint);
             InpaintPipeline.Outcome outcome = InpaintPipeline.run(model, region, selection, new InpaintPipeline.Settings(
                     request.prompt(), request.negativePrompt(), request.strength(), request.steps(), settings.scheduler(),
-                    settings.guidance(), request.seeds(), settings.maskGrow(), settings.maskFeather(), uses, settings.clipSkip()), progress);
+                    settings.guidance(), request.seeds(), settings.maskGrow(), settings.maskFeather(), uses, settings.clipSkip(),
+                    loras.vae(settings)), progress);
             details.put("model", name);
             settings.describeInto(details);
             details.put("device", model.runtime().describe());

@@ -26,11 +26,11 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
     private final Path checkpoint;
     private final String controlNetName;
     private final Path controlNet;
-    private final InstalledLoras loras;
+    private final InstalledAddOns loras;
     private final LoadedCheckpoint loaded;
 
     public DiffusionLineArtPainter(String checkpointName, Path checkpoint, String controlNetName, Path controlNet,
-                                   InstalledLoras loras, LoadedCheckpoint loaded) {
+                                   InstalledAddOns loras, LoadedCheckpoint loaded) {
         this.checkpointName = checkpointName;
         this.checkpoint = checkpoint;
         this.controlNetName = controlNetName;
@@ -60,7 +60,8 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
             Sd15Model model = loaded.model(checkpointName, checkpoint);
             List<Raster> painted = ColorizePipeline.run(model, model.controlNet(controlNet), lineArt, starts,
                     new ColorizePipeline.Settings(request.prompt(), request.negativePrompt(), request.strength(), request.steps(),
-                            settings.scheduler(), settings.guidance(), request.seeds(), CONTROL_STRENGTH, 0, 1, uses, settings.clipSkip()), progress);
+                            settings.scheduler(), settings.guidance(), request.seeds(), CONTROL_STRENGTH, 0, 1, uses, settings.clipSkip(),
+                            loras.vae(settings)), progress);
             details.put("model", checkpointName);
             details.put("controlnet", controlNetName);
             details.put("control_strength", String.valueOf(CONTROL_STRENGTH));

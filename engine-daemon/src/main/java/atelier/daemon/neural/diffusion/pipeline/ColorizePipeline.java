@@ -12,6 +12,7 @@ import atelier.daemon.neural.diffusion.sampling.Latents;
 import atelier.daemon.neural.diffusion.sampling.Sampler;
 import atelier.daemon.neural.diffusion.sampling.Scheduler;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -32,7 +33,15 @@ public final class ColorizePipeline {
     /** @param control how hard the lines steer (0..2, 1 as trained) and in which part of the run */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
                            List<Long> seeds, double controlStrength, double controlStart, double controlEnd,
-                           List<Sd15Model.LoraUse> loras, int clipSkip) {
+                           List<Sd15Model.LoraUse> loras, int clipSkip, Path vae) {
+
+        /** Settings with the checkpoint's own VAE. */
+        public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                        List<Long> seeds, double controlStrength, double controlStart, double controlEnd,
+                        List<Sd15Model.LoraUse> loras, int clipSkip) {
+            this(prompt, negativePrompt, strength, steps, scheduler, guidance, seeds, controlStrength, controlStart, controlEnd,
+                    loras, clipSkip, null);
+        }
 
         /** Settings reading the prompt from the text encoder's last layer. */
         public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
@@ -48,7 +57,7 @@ public final class ColorizePipeline {
                                    Progress progress) throws JobCancelledException, IOException {
         Extent working = WorkingResolution.SD15.workingSize(lineArt.extent());
         float[] hint = PicturePlanes.lineHint(lineArt, working);
-        List<float[]> decoded = model.inRequest(settings.loras(), manager -> {
+        List<float[]> decoded = model.inRequest(settings.loras(), settings.vae(), manager -> {
             progress.step(0, "encoding");
             List<Latents> latents = new java.util.ArrayList<>();
             for (Raster start : starts) {

@@ -20,6 +20,7 @@ import atelier.daemon.neural.diffusion.sampling.Sampler;
 import atelier.daemon.neural.diffusion.sampling.Scheduler;
 import atelier.daemon.neural.diffusion.sampling.TensorLatents;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -45,7 +46,14 @@ public final class InpaintPipeline {
      * @param feather  pixels over which the generated area's edge fades
      */
     public record Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
-                           List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras, int clipSkip) {
+                           List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras, int clipSkip,
+                           Path vae) {
+
+        /** Settings with the checkpoint's own VAE. */
+        public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
+                        List<Long> seeds, int grow, int feather, List<Sd15Model.LoraUse> loras, int clipSkip) {
+            this(prompt, negativePrompt, strength, steps, scheduler, guidance, seeds, grow, feather, loras, clipSkip, null);
+        }
 
         /** Settings reading the prompt from the text encoder's last layer. */
         public Settings(String prompt, String negativePrompt, double strength, int steps, String scheduler, double guidance,
@@ -68,7 +76,7 @@ public final class InpaintPipeline {
         Mask generated = PicturePlanes.resized(selection.grown(settings.grow()).feathered(settings.feather()), working);
         float[] planes = PicturePlanes.toModel(region, working);
         List<String> notices = new java.util.ArrayList<>();
-        List<float[]> decoded = model.inRequest(settings.loras(), manager -> {
+        List<float[]> decoded = model.inRequest(settings.loras(), settings.vae(), manager -> {
             progress.step(0, "encoding");
             DataType type = model.runtime().computeType();
             NDArray image = manager.create(planes, new Shape(1, 3, working.height(), working.width())).toType(type, false);

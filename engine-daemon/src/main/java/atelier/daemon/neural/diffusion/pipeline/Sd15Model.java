@@ -44,6 +44,12 @@ public final class Sd15Model implements AutoCloseable {
     private final Autoencoder vae;
     private final ReentrantLock inUse = new ReentrantLock();
     private final java.util.Map<Path, atelier.daemon.neural.diffusion.net.ControlNet> controlNets = new java.util.HashMap<>();
+    /** The standalone VAE last asked for, kept for the next request, its weights in their own manager. */
+    private Path standaloneVaeFile;
+    private Autoencoder standaloneVae;
+    private NDManager standaloneVaeWeights;
+    /** The VAE of the request in progress: the checkpoint's own, or a standalone one it asked for. */
+    private volatile Autoencoder requestVae;
 
     private Sd15Model(String name, TorchRuntime runtime, NDManager manager, Sd15Widths widths, ClipTokenizer tokenizer,
                       TextEncoder text, UNet unet, Autoencoder vae) {
@@ -125,8 +131,10 @@ public final class Sd15Model implements AutoCloseable {
         return unet;
     }
 
+    /** The VAE pictures go through now: the request's, else the checkpoint's. */
     public Autoencoder vae() {
-        return vae;
+        Autoencoder current = requestVae;
+        return current != null ? current : vae;
     }
 
     /** One request's work on the model, given the request's manager. */
@@ -141,17 +149,53 @@ public final class Sd15Model implements AutoCloseable {
      * that manager closes, since their factors live in it.
      */
     public <T> T inRequest(List<LoraUse> loras, RequestWork<T> work) throws JobCancelledException, IOException {
+        return inRequest(loras, null, work);
+    }
+
+    /**
+     * As {@link #inRequest(List, RequestWork)}, encoding and decoding pictures with the standalone
+     * VAE in {@code vaeFile} (an SD 1.5 VAE, with or without the checkpoint's key prefix) instead
+     * of the checkpoint's own; null for the own.
+     */
+    public <T> T inRequest(List<LoraUse> loras, Path vaeFile, RequestWork<T> work) throws JobCancelledException, IOException {
         inUse.lock();
         try (NDManager request = manager.newSubManager()) {
+            requestVae = vaeFile == null ? vae : standaloneVae(vaeFile);
             useLoras(loras, request);
             try {
                 return work.run(request);
             } finally {
                 useLoras(List.of(), request);
+                requestVae = vae;
             }
         } finally {
             inUse.unlock();
         }
+    }
+
+    /** The VAE in a standalone file, loaded once and kept until another is asked for. */
+    private Autoencoder standaloneVae(Path file) throws IOException {
+        if (!file.equals(standaloneVaeFile)) {
+            if (standaloneVaeWeights != null) {
+                standaloneVaeWeights.close();
+                standaloneVae = null;
+                standaloneVaeFile = null;
+            }
+            Safetensors weights = Safetensors.open(file);
+            String prefix = weights.header().has(Sd15Layout.VAE + "encoder.conv_in.weight") ? Sd15Layout.VAE : "";
+            NDManager owner = manager.newSubManager();
+            try {
+                Autoencoder loaded = new Autoencoder(prefix, widths);
+                CheckpointWeights.load(loaded, weights, owner, runtime.device(), runtime.computeType());
+                standaloneVae = loaded;
+                standaloneVaeWeights = owner;
+                standaloneVaeFile = file;
+            } catch (IOException | RuntimeException e) {
+                owner.close();
+                throw e;
+            }
+        }
+        return standaloneVae;
     }
 
     /** The networks LoRAs change: the UNet and the text encoder. */
@@ -181,7 +225,7 @@ public final class Sd15Model implements AutoCloseable {
 
     /** The VAE's latent mean of an image tensor (1, 3, H, W) in -1..1, scaled to the UNet's variance. */
     ai.djl.ndarray.NDArray encodeImage(ai.djl.ndarray.NDArray image) {
-        Autoencoder.LatentDistribution latent = vae.encode(image);
+        Autoencoder.LatentDistribution latent = vae().encode(image);
         latent.logVar().close();
         return latent.mean().mul(Autoencoder.SCALE_FACTOR);
     }
@@ -190,7 +234,7 @@ public final class Sd15Model implements AutoCloseable {
     public float[] decodePicture(Latents latents) {
         ai.djl.ndarray.NDArray z = ((TensorLatents) latents).array().div(Autoencoder.SCALE_FACTOR)
                 .toType(runtime.computeType(), false);
-        return vae.decode(z).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        return vae().decode(z).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
     }
 
     /** Classifier-free guidance for a prompt against a negative one, and what CLIP had to cut from them. */

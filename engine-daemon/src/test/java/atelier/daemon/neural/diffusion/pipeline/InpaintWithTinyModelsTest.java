@@ -52,6 +52,7 @@ class InpaintWithTinyModelsTest {
         TinyCheckpoint.sd15(models.resolve("tiny-base.safetensors"), DType.F32, 12);
         TinyCheckpoint.lora(models.resolve("inky-style.safetensors"), 4, DType.F16, 13);
         TinyCheckpoint.lora(models.resolve("paper-grain.safetensors"), 2, DType.F32, 14);
+        TinyCheckpoint.vae(models.resolve("tiny-vae-ft.safetensors"), DType.F32, 15);
         new TinyClipVocabulary().writeVocabAndMerges(models.resolve("clip-tokenizer"));
         installed = InstalledModels.scan(models).withArchitecture(TinyCheckpoint.TINY);
         inpaint = AtelierDaemon.catalog(installed).edit(Operation.INPAINT);
@@ -195,6 +196,25 @@ class InpaintWithTinyModelsTest {
         assertNotEquals(first.layers().get(0).pixels(), first.layers().get(1).pixels());
         EditOutcome again = inpaint.prepare(order(image, mask, "tiny-base", 1, 41, settings(List.of()))).run(Progress.NONE);
         assertEquals(first.layers().get(1).pixels(), again.layers().get(0).pixels());
+    }
+
+    @Test
+    void aStandaloneVaeReplacesTheCheckpointsOwnForOneRequestAndAnUnknownOneIsNamed() throws Exception {
+        Extent extent = new Extent(64, 64);
+        Raster image = picture(extent);
+        Mask mask = selection(extent, new Bounds(10, 12, 40, 30));
+        DiffusionSettings own = settings(List.of());
+        DiffusionSettings other = new DiffusionSettings("euler-a", 5, List.of(), 4, 4, 1, "tiny-vae-ft");
+        Raster plain = inpaint.prepare(order(image, mask, "tiny-base", 1, 3, own)).run(Progress.NONE).layers().get(0).pixels();
+        EditOutcome withVae = inpaint.prepare(order(image, mask, "tiny-base", 1, 3, other)).run(Progress.NONE);
+        assertNotEquals(plain, withVae.layers().get(0).pixels());
+        assertEquals("tiny-vae-ft", withVae.details().get("vae"));
+        assertEquals(plain, inpaint.prepare(order(image, mask, "tiny-base", 1, 3, own)).run(Progress.NONE).layers().get(0).pixels(),
+                "the checkpoint's VAE is back for the next request");
+        InvalidRequest unknown = assertThrows(InvalidRequest.class, () -> inpaint.prepare(order(image, mask, "tiny-base", 1, 3,
+                new DiffusionSettings("euler-a", 5, List.of(), 4, 4, 1, "vae-ft-mse"))));
+        assertEquals("vae", unknown.getField());
+        assertTrue(unknown.getReason().contains("tiny-vae-ft"), unknown.getReason());
     }
 
     @Test

@@ -8,21 +8,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The LoRA files in the model directory, by the names requests use for them. */
-public record InstalledLoras(Map<String, Path> files) {
+/**
+ * What a request may add to a checkpoint from the model directory, by the names requests use:
+ * LoRA files, and standalone VAEs that replace the checkpoint's own.
+ */
+public record InstalledAddOns(Map<String, Path> files, Map<String, Path> vaes) {
 
-    public InstalledLoras {
+    public InstalledAddOns {
         files = Map.copyOf(files);
+        vaes = Map.copyOf(vaes);
     }
 
-    /** Refuses a request naming a LoRA that is not installed, listing those that are. */
+    /** Refuses a request naming a LoRA or a VAE that is not installed, listing those that are. */
     void check(DiffusionSettings settings) throws InvalidRequest {
+        if (settings.vae() != null && !vaes.containsKey(settings.vae())) {
+            throw new InvalidRequest("vae", "no VAE named '" + settings.vae() + "' in the model directory"
+                    + (vaes.isEmpty() ? " (it holds none)" : "; there are: " + String.join(", ", vaes.keySet())));
+        }
         for (DiffusionSettings.Lora lora : settings.loras()) {
             if (!files.containsKey(lora.name())) {
                 throw new InvalidRequest("loras", "no LoRA named '" + lora.name() + "' in the model directory"
                         + (files.isEmpty() ? " (it holds none)" : "; there are: " + String.join(", ", files.keySet())));
             }
         }
+    }
+
+    /** The standalone VAE file the request names, or null for the checkpoint's own. */
+    Path vae(DiffusionSettings settings) {
+        return settings.vae() == null ? null : vaes.get(settings.vae());
     }
 
     /** The request's LoRAs as files and weights, in its order. */
