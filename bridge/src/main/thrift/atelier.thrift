@@ -165,6 +165,13 @@ struct EditRequest {
    * encode and decode pictures with instead of the checkpoint's own.
    */
   26: optional string vae,
+  /**
+   * Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+   * template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+   * every field this request leaves unset; a field the request sets wins. The prompt goes into
+   * the Style's template where it says {prompt}.
+   */
+  27: optional string style,
 }
 
 /** One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it. */
@@ -203,6 +210,27 @@ struct ModelInfo {
   3: required i64 sizeBytes,
 }
 
+/**
+ * A Style: a shareable recipe, one JSON file in MODELS/styles/ (or the config directory's
+ * styles/), or one that ships with Atelier. Its fields, all optional but "name":
+ *   name (string), checkpoint (list of checkpoint names: the first installed one is used),
+ *   loras (list of {"name", "weight"}), vae (string), prompt (a template holding {prompt}),
+ *   negative (string), scheduler (string), steps (int), guidance (number), clipSkip (1 or 2),
+ *   strength (number), variants (int).
+ */
+struct StyleInfo {
+  /** What EditRequest.style names. */
+  1: required string name,
+  /** Whether everything it needs is installed now. */
+  2: required bool usable,
+  /** When not usable: what is missing, for a person. */
+  3: optional string missing,
+  /** The recipe as JSON, as `atelier styles show` prints it. */
+  4: required string recipe,
+  /** Where it was read from ("built in" for the ones Atelier ships). */
+  5: required string source,
+}
+
 /** The daemon's answer to capabilities(). */
 struct Capabilities {
   /** Atelier version, e.g. "0.1.0". */
@@ -217,6 +245,8 @@ struct Capabilities {
   5: required i64 maxPixels,
   /** Largest request accepted, in bytes. */
   6: required i64 maxMessageBytes,
+  /** The Styles a request may name, and files in the styles folders that could not be read (usable false). */
+  7: optional list<StyleInfo> styles,
 }
 
 /** Where a job is. */

@@ -367,11 +367,15 @@ class EditRequest(object):
     2 the one before ("clip skip 2", which many anime checkpoints expect). Default 1.
      - vae: Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
     encode and decode pictures with instead of the checkpoint's own.
+     - style: Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+    template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+    every field this request leaves unset; a field the request sets wins. The prompt goes into
+    the Style's template where it says {prompt}.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None, vae=None,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None, vae=None, style=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -398,6 +402,7 @@ class EditRequest(object):
         self.maskFeather = maskFeather
         self.clipSkip = clipSkip
         self.vae = vae
+        self.style = style
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -549,6 +554,11 @@ class EditRequest(object):
                     self.vae = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
                 else:
                     iprot.skip(ftype)
+            elif fid == 27:
+                if ftype == TType.STRING:
+                    self.style = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -665,6 +675,10 @@ class EditRequest(object):
         if self.vae is not None:
             oprot.writeFieldBegin('vae', TType.STRING, 26)
             oprot.writeString(self.vae.encode('utf-8') if sys.version_info[0] == 2 else self.vae)
+            oprot.writeFieldEnd()
+        if self.style is not None:
+            oprot.writeFieldBegin('style', TType.STRING, 27)
+            oprot.writeString(self.style.encode('utf-8') if sys.version_info[0] == 2 else self.style)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -1024,6 +1038,122 @@ class ModelInfo(object):
         return not (self == other)
 
 
+class StyleInfo(object):
+    """
+    A Style: a shareable recipe, one JSON file in MODELS/styles/ (or the config directory's
+    styles/), or one that ships with Atelier. Its fields, all optional but "name":
+      name (string), checkpoint (list of checkpoint names: the first installed one is used),
+      loras (list of {"name", "weight"}), vae (string), prompt (a template holding {prompt}),
+      negative (string), scheduler (string), steps (int), guidance (number), clipSkip (1 or 2),
+      strength (number), variants (int).
+
+    Attributes:
+     - name: What EditRequest.style names.
+     - usable: Whether everything it needs is installed now.
+     - missing: When not usable: what is missing, for a person.
+     - recipe: The recipe as JSON, as `atelier styles show` prints it.
+     - source: Where it was read from ("built in" for the ones Atelier ships).
+
+    """
+
+
+    def __init__(self, name=None, usable=None, missing=None, recipe=None, source=None,):
+        self.name = name
+        self.usable = usable
+        self.missing = missing
+        self.recipe = recipe
+        self.source = source
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.BOOL:
+                    self.usable = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRING:
+                    self.missing = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.recipe = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.STRING:
+                    self.source = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('StyleInfo')
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 1)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        if self.usable is not None:
+            oprot.writeFieldBegin('usable', TType.BOOL, 2)
+            oprot.writeBool(self.usable)
+            oprot.writeFieldEnd()
+        if self.missing is not None:
+            oprot.writeFieldBegin('missing', TType.STRING, 3)
+            oprot.writeString(self.missing.encode('utf-8') if sys.version_info[0] == 2 else self.missing)
+            oprot.writeFieldEnd()
+        if self.recipe is not None:
+            oprot.writeFieldBegin('recipe', TType.STRING, 4)
+            oprot.writeString(self.recipe.encode('utf-8') if sys.version_info[0] == 2 else self.recipe)
+            oprot.writeFieldEnd()
+        if self.source is not None:
+            oprot.writeFieldBegin('source', TType.STRING, 5)
+            oprot.writeString(self.source.encode('utf-8') if sys.version_info[0] == 2 else self.source)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        if self.name is None:
+            raise TProtocolException(message='Required field name is unset!')
+        if self.usable is None:
+            raise TProtocolException(message='Required field usable is unset!')
+        if self.recipe is None:
+            raise TProtocolException(message='Required field recipe is unset!')
+        if self.source is None:
+            raise TProtocolException(message='Required field source is unset!')
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
 class Capabilities(object):
     """
     The daemon's answer to capabilities().
@@ -1035,17 +1165,19 @@ class Capabilities(object):
      - computeDevice: Where model engines run: "cpu" or e.g. "cuda:0 (NVIDIA ...)".
      - maxPixels: Largest image accepted, in pixels (width * height).
      - maxMessageBytes: Largest request accepted, in bytes.
+     - styles: The Styles a request may name, and files in the styles folders that could not be read (usable false).
 
     """
 
 
-    def __init__(self, version=None, operations=None, models=None, computeDevice=None, maxPixels=None, maxMessageBytes=None,):
+    def __init__(self, version=None, operations=None, models=None, computeDevice=None, maxPixels=None, maxMessageBytes=None, styles=None,):
         self.version = version
         self.operations = operations
         self.models = models
         self.computeDevice = computeDevice
         self.maxPixels = maxPixels
         self.maxMessageBytes = maxMessageBytes
+        self.styles = styles
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1098,6 +1230,17 @@ class Capabilities(object):
                     self.maxMessageBytes = iprot.readI64()
                 else:
                     iprot.skip(ftype)
+            elif fid == 7:
+                if ftype == TType.LIST:
+                    self.styles = []
+                    (_etype29, _size26) = iprot.readListBegin()
+                    for _i30 in range(_size26):
+                        _elem31 = StyleInfo()
+                        _elem31.read(iprot)
+                        self.styles.append(_elem31)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1115,15 +1258,15 @@ class Capabilities(object):
         if self.operations is not None:
             oprot.writeFieldBegin('operations', TType.LIST, 2)
             oprot.writeListBegin(TType.STRUCT, len(self.operations))
-            for iter26 in self.operations:
-                iter26.write(oprot)
+            for iter32 in self.operations:
+                iter32.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.models is not None:
             oprot.writeFieldBegin('models', TType.LIST, 3)
             oprot.writeListBegin(TType.STRUCT, len(self.models))
-            for iter27 in self.models:
-                iter27.write(oprot)
+            for iter33 in self.models:
+                iter33.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.computeDevice is not None:
@@ -1137,6 +1280,13 @@ class Capabilities(object):
         if self.maxMessageBytes is not None:
             oprot.writeFieldBegin('maxMessageBytes', TType.I64, 6)
             oprot.writeI64(self.maxMessageBytes)
+            oprot.writeFieldEnd()
+        if self.styles is not None:
+            oprot.writeFieldBegin('styles', TType.LIST, 7)
+            oprot.writeListBegin(TType.STRUCT, len(self.styles))
+            for iter34 in self.styles:
+                iter34.write(oprot)
+            oprot.writeListEnd()
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -1474,11 +1624,11 @@ class EditResult(object):
             elif fid == 3:
                 if ftype == TType.LIST:
                     self.layers = []
-                    (_etype31, _size28) = iprot.readListBegin()
-                    for _i32 in range(_size28):
-                        _elem33 = Layer()
-                        _elem33.read(iprot)
-                        self.layers.append(_elem33)
+                    (_etype38, _size35) = iprot.readListBegin()
+                    for _i39 in range(_size35):
+                        _elem40 = Layer()
+                        _elem40.read(iprot)
+                        self.layers.append(_elem40)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
@@ -1500,11 +1650,11 @@ class EditResult(object):
             elif fid == 7:
                 if ftype == TType.MAP:
                     self.details = {}
-                    (_ktype35, _vtype36, _size34) = iprot.readMapBegin()
-                    for _i38 in range(_size34):
-                        _key39 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
-                        _val40 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
-                        self.details[_key39] = _val40
+                    (_ktype42, _vtype43, _size41) = iprot.readMapBegin()
+                    for _i45 in range(_size41):
+                        _key46 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        _val47 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.details[_key46] = _val47
                     iprot.readMapEnd()
                 else:
                     iprot.skip(ftype)
@@ -1529,8 +1679,8 @@ class EditResult(object):
         if self.layers is not None:
             oprot.writeFieldBegin('layers', TType.LIST, 3)
             oprot.writeListBegin(TType.STRUCT, len(self.layers))
-            for iter41 in self.layers:
-                iter41.write(oprot)
+            for iter48 in self.layers:
+                iter48.write(oprot)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.canvasWidth is not None:
@@ -1548,9 +1698,9 @@ class EditResult(object):
         if self.details is not None:
             oprot.writeFieldBegin('details', TType.MAP, 7)
             oprot.writeMapBegin(TType.STRING, TType.STRING, len(self.details))
-            for kiter42, viter43 in self.details.items():
-                oprot.writeString(kiter42.encode('utf-8') if sys.version_info[0] == 2 else kiter42)
-                oprot.writeString(viter43.encode('utf-8') if sys.version_info[0] == 2 else viter43)
+            for kiter49, viter50 in self.details.items():
+                oprot.writeString(kiter49.encode('utf-8') if sys.version_info[0] == 2 else kiter49)
+                oprot.writeString(viter50.encode('utf-8') if sys.version_info[0] == 2 else viter50)
             oprot.writeMapEnd()
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
@@ -2272,6 +2422,7 @@ EditRequest.thrift_spec = (
     (24, TType.I32, 'maskFeather', None, None, ),  # 24
     (25, TType.I32, 'clipSkip', None, None, ),  # 25
     (26, TType.STRING, 'vae', 'UTF8', None, ),  # 26
+    (27, TType.STRING, 'style', 'UTF8', None, ),  # 27
 )
 all_structs.append(LoraChoice)
 LoraChoice.thrift_spec = (
@@ -2300,6 +2451,15 @@ ModelInfo.thrift_spec = (
     (2, TType.STRING, 'kind', 'UTF8', None, ),  # 2
     (3, TType.I64, 'sizeBytes', None, None, ),  # 3
 )
+all_structs.append(StyleInfo)
+StyleInfo.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'name', 'UTF8', None, ),  # 1
+    (2, TType.BOOL, 'usable', None, None, ),  # 2
+    (3, TType.STRING, 'missing', 'UTF8', None, ),  # 3
+    (4, TType.STRING, 'recipe', 'UTF8', None, ),  # 4
+    (5, TType.STRING, 'source', 'UTF8', None, ),  # 5
+)
 all_structs.append(Capabilities)
 Capabilities.thrift_spec = (
     None,  # 0
@@ -2309,6 +2469,7 @@ Capabilities.thrift_spec = (
     (4, TType.STRING, 'computeDevice', 'UTF8', None, ),  # 4
     (5, TType.I64, 'maxPixels', None, None, ),  # 5
     (6, TType.I64, 'maxMessageBytes', None, None, ),  # 6
+    (7, TType.LIST, 'styles', (TType.STRUCT, [StyleInfo, None], False), None, ),  # 7
 )
 all_structs.append(JobStatus)
 JobStatus.thrift_spec = (

@@ -24,6 +24,7 @@ import atelier.daemon.server.CheckedBinaryProtocol;
 import atelier.daemon.server.ConnectionTracker;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.ListeningSocket;
+import atelier.daemon.server.StyleBook;
 import atelier.daemon.server.TokenFile;
 import atelier.daemon.server.TokenFirstFrames;
 import java.io.IOException;
@@ -92,8 +93,11 @@ public final class AtelierDaemon implements AutoCloseable {
         JobQueue jobs = new JobQueue(settings.workers(), settings.limits().maxQueuedJobs(),
                 settings.limits().maxQueuedPerClient(), settings.home().spoolDir(), settings.keepResults());
         InstalledModels models = InstalledModels.scan(settings.home().modelDir());
+        // Styles: the model directory's styles/ and the config directory's, over the built-in ones.
+        StyleBook styles = StyleBook.load(List.of(settings.home().modelDir().resolve("styles"),
+                settings.home().configDir().resolve("styles")));
         AtelierService service = new AtelierService(token, catalog(models), models.infos(), jobs, settings.limits(), version(),
-                "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)");
+                "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)", styles);
         int maxBytes = settings.limits().maxMessageBytes();
         try {
             InetAddress address = InetAddress.getByName(settings.listenAddress());

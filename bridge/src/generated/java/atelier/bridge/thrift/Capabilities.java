@@ -19,6 +19,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
   private static final org.apache.thrift.protocol.TField COMPUTE_DEVICE_FIELD_DESC = new org.apache.thrift.protocol.TField("computeDevice", org.apache.thrift.protocol.TType.STRING, (short)4);
   private static final org.apache.thrift.protocol.TField MAX_PIXELS_FIELD_DESC = new org.apache.thrift.protocol.TField("maxPixels", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField MAX_MESSAGE_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxMessageBytes", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField STYLES_FIELD_DESC = new org.apache.thrift.protocol.TField("styles", org.apache.thrift.protocol.TType.LIST, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CapabilitiesStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CapabilitiesTupleSchemeFactory();
@@ -47,6 +48,10 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
    * Largest request accepted, in bytes.
    */
   public long maxMessageBytes; // required
+  /**
+   * The Styles a request may name, and files in the styles folders that could not be read (usable false).
+   */
+  public @org.apache.thrift.annotation.Nullable java.util.List<StyleInfo> styles; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -73,7 +78,11 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     /**
      * Largest request accepted, in bytes.
      */
-    MAX_MESSAGE_BYTES((short)6, "maxMessageBytes");
+    MAX_MESSAGE_BYTES((short)6, "maxMessageBytes"),
+    /**
+     * The Styles a request may name, and files in the styles folders that could not be read (usable false).
+     */
+    STYLES((short)7, "styles");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -101,6 +110,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           return MAX_PIXELS;
         case 6: // MAX_MESSAGE_BYTES
           return MAX_MESSAGE_BYTES;
+        case 7: // STYLES
+          return STYLES;
         default:
           return null;
       }
@@ -147,6 +158,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
   private static final int __MAXPIXELS_ISSET_ID = 0;
   private static final int __MAXMESSAGEBYTES_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.STYLES};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -164,6 +176,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.MAX_MESSAGE_BYTES, new org.apache.thrift.meta_data.FieldMetaData("maxMessageBytes", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.STYLES, new org.apache.thrift.meta_data.FieldMetaData("styles", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StyleInfo.class))));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Capabilities.class, metaDataMap);
   }
@@ -217,6 +232,13 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     }
     this.maxPixels = other.maxPixels;
     this.maxMessageBytes = other.maxMessageBytes;
+    if (other.isSetStyles()) {
+      java.util.List<StyleInfo> __this__styles = new java.util.ArrayList<StyleInfo>(other.styles.size());
+      for (StyleInfo other_element : other.styles) {
+        __this__styles.add(new StyleInfo(other_element));
+      }
+      this.styles = __this__styles;
+    }
   }
 
   @Override
@@ -234,6 +256,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     this.maxPixels = 0;
     setMaxMessageBytesIsSet(false);
     this.maxMessageBytes = 0;
+    this.styles = null;
   }
 
   /**
@@ -450,6 +473,53 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXMESSAGEBYTES_ISSET_ID, value);
   }
 
+  public int getStylesSize() {
+    return (this.styles == null) ? 0 : this.styles.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<StyleInfo> getStylesIterator() {
+    return (this.styles == null) ? null : this.styles.iterator();
+  }
+
+  public void addToStyles(StyleInfo elem) {
+    if (this.styles == null) {
+      this.styles = new java.util.ArrayList<StyleInfo>();
+    }
+    this.styles.add(elem);
+  }
+
+  /**
+   * The Styles a request may name, and files in the styles folders that could not be read (usable false).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<StyleInfo> getStyles() {
+    return this.styles;
+  }
+
+  /**
+   * The Styles a request may name, and files in the styles folders that could not be read (usable false).
+   */
+  public Capabilities setStyles(@org.apache.thrift.annotation.Nullable java.util.List<StyleInfo> styles) {
+    this.styles = styles;
+    return this;
+  }
+
+  public void unsetStyles() {
+    this.styles = null;
+  }
+
+  /** Returns true if field styles is set (has been assigned a value) and false otherwise */
+  public boolean isSetStyles() {
+    return this.styles != null;
+  }
+
+  public void setStylesIsSet(boolean value) {
+    if (!value) {
+      this.styles = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -501,6 +571,14 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       }
       break;
 
+    case STYLES:
+      if (value == null) {
+        unsetStyles();
+      } else {
+        setStyles((java.util.List<StyleInfo>)value);
+      }
+      break;
+
     }
   }
 
@@ -526,6 +604,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     case MAX_MESSAGE_BYTES:
       return getMaxMessageBytes();
 
+    case STYLES:
+      return getStyles();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -550,6 +631,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       return isSetMaxPixels();
     case MAX_MESSAGE_BYTES:
       return isSetMaxMessageBytes();
+    case STYLES:
+      return isSetStyles();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -621,6 +704,15 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         return false;
     }
 
+    boolean this_present_styles = true && this.isSetStyles();
+    boolean that_present_styles = true && that.isSetStyles();
+    if (this_present_styles || that_present_styles) {
+      if (!(this_present_styles && that_present_styles))
+        return false;
+      if (!this.styles.equals(that.styles))
+        return false;
+    }
+
     return true;
   }
 
@@ -647,6 +739,10 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(maxPixels);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(maxMessageBytes);
+
+    hashCode = hashCode * 8191 + ((isSetStyles()) ? 131071 : 524287);
+    if (isSetStyles())
+      hashCode = hashCode * 8191 + styles.hashCode();
 
     return hashCode;
   }
@@ -719,6 +815,16 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetStyles(), other.isSetStyles());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetStyles()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.styles, other.styles);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -782,6 +888,16 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     sb.append("maxMessageBytes:");
     sb.append(this.maxMessageBytes);
     first = false;
+    if (isSetStyles()) {
+      if (!first) sb.append(", ");
+      sb.append("styles:");
+      if (this.styles == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.styles);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -913,6 +1029,25 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 7: // STYLES
+            if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+              {
+                org.apache.thrift.protocol.TList _list22 = iprot.readListBegin();
+                struct.styles = new java.util.ArrayList<StyleInfo>(_list22.size);
+                @org.apache.thrift.annotation.Nullable StyleInfo _elem23;
+                for (int _i24 = 0; _i24 < _list22.size; ++_i24)
+                {
+                  _elem23 = new StyleInfo();
+                  _elem23.read(iprot);
+                  struct.styles.add(_elem23);
+                }
+                iprot.readListEnd();
+              }
+              struct.setStylesIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -944,9 +1079,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         oprot.writeFieldBegin(OPERATIONS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.operations.size()));
-          for (OperationSupport _iter22 : struct.operations)
+          for (OperationSupport _iter25 : struct.operations)
           {
-            _iter22.write(oprot);
+            _iter25.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -956,9 +1091,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         oprot.writeFieldBegin(MODELS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.models.size()));
-          for (ModelInfo _iter23 : struct.models)
+          for (ModelInfo _iter26 : struct.models)
           {
-            _iter23.write(oprot);
+            _iter26.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -975,6 +1110,20 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       oprot.writeFieldBegin(MAX_MESSAGE_BYTES_FIELD_DESC);
       oprot.writeI64(struct.maxMessageBytes);
       oprot.writeFieldEnd();
+      if (struct.styles != null) {
+        if (struct.isSetStyles()) {
+          oprot.writeFieldBegin(STYLES_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.styles.size()));
+            for (StyleInfo _iter27 : struct.styles)
+            {
+              _iter27.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -996,21 +1145,35 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       oprot.writeString(struct.version);
       {
         oprot.writeI32(struct.operations.size());
-        for (OperationSupport _iter24 : struct.operations)
+        for (OperationSupport _iter28 : struct.operations)
         {
-          _iter24.write(oprot);
+          _iter28.write(oprot);
         }
       }
       {
         oprot.writeI32(struct.models.size());
-        for (ModelInfo _iter25 : struct.models)
+        for (ModelInfo _iter29 : struct.models)
         {
-          _iter25.write(oprot);
+          _iter29.write(oprot);
         }
       }
       oprot.writeString(struct.computeDevice);
       oprot.writeI64(struct.maxPixels);
       oprot.writeI64(struct.maxMessageBytes);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetStyles()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetStyles()) {
+        {
+          oprot.writeI32(struct.styles.size());
+          for (StyleInfo _iter30 : struct.styles)
+          {
+            _iter30.write(oprot);
+          }
+        }
+      }
     }
 
     @Override
@@ -1019,26 +1182,26 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       struct.version = iprot.readString();
       struct.setVersionIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list26 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.operations = new java.util.ArrayList<OperationSupport>(_list26.size);
-        @org.apache.thrift.annotation.Nullable OperationSupport _elem27;
-        for (int _i28 = 0; _i28 < _list26.size; ++_i28)
+        org.apache.thrift.protocol.TList _list31 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.operations = new java.util.ArrayList<OperationSupport>(_list31.size);
+        @org.apache.thrift.annotation.Nullable OperationSupport _elem32;
+        for (int _i33 = 0; _i33 < _list31.size; ++_i33)
         {
-          _elem27 = new OperationSupport();
-          _elem27.read(iprot);
-          struct.operations.add(_elem27);
+          _elem32 = new OperationSupport();
+          _elem32.read(iprot);
+          struct.operations.add(_elem32);
         }
       }
       struct.setOperationsIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list29 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.models = new java.util.ArrayList<ModelInfo>(_list29.size);
-        @org.apache.thrift.annotation.Nullable ModelInfo _elem30;
-        for (int _i31 = 0; _i31 < _list29.size; ++_i31)
+        org.apache.thrift.protocol.TList _list34 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.models = new java.util.ArrayList<ModelInfo>(_list34.size);
+        @org.apache.thrift.annotation.Nullable ModelInfo _elem35;
+        for (int _i36 = 0; _i36 < _list34.size; ++_i36)
         {
-          _elem30 = new ModelInfo();
-          _elem30.read(iprot);
-          struct.models.add(_elem30);
+          _elem35 = new ModelInfo();
+          _elem35.read(iprot);
+          struct.models.add(_elem35);
         }
       }
       struct.setModelsIsSet(true);
@@ -1048,6 +1211,21 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       struct.setMaxPixelsIsSet(true);
       struct.maxMessageBytes = iprot.readI64();
       struct.setMaxMessageBytesIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        {
+          org.apache.thrift.protocol.TList _list37 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+          struct.styles = new java.util.ArrayList<StyleInfo>(_list37.size);
+          @org.apache.thrift.annotation.Nullable StyleInfo _elem38;
+          for (int _i39 = 0; _i39 < _list37.size; ++_i39)
+          {
+            _elem38 = new StyleInfo();
+            _elem38.read(iprot);
+            struct.styles.add(_elem38);
+          }
+        }
+        struct.setStylesIsSet(true);
+      }
     }
   }
 

@@ -41,6 +41,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField MASK_FEATHER_FIELD_DESC = new org.apache.thrift.protocol.TField("maskFeather", org.apache.thrift.protocol.TType.I32, (short)24);
   private static final org.apache.thrift.protocol.TField CLIP_SKIP_FIELD_DESC = new org.apache.thrift.protocol.TField("clipSkip", org.apache.thrift.protocol.TType.I32, (short)25);
   private static final org.apache.thrift.protocol.TField VAE_FIELD_DESC = new org.apache.thrift.protocol.TField("vae", org.apache.thrift.protocol.TType.STRING, (short)26);
+  private static final org.apache.thrift.protocol.TField STYLE_FIELD_DESC = new org.apache.thrift.protocol.TField("style", org.apache.thrift.protocol.TType.STRING, (short)27);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -166,6 +167,13 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * encode and decode pictures with instead of the checkpoint's own.
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String vae; // optional
+  /**
+   * Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+   * template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+   * every field this request leaves unset; a field the request sets wins. The prompt goes into
+   * the Style's template where it says {prompt}.
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String style; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -289,7 +297,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      * Model engines: a standalone VAE (a `vae` in capabilities' models, e.g. vae-ft-mse-840000) to
      * encode and decode pictures with instead of the checkpoint's own.
      */
-    VAE((short)26, "vae");
+    VAE((short)26, "vae"),
+    /**
+     * Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+     * template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+     * every field this request leaves unset; a field the request sets wins. The prompt goes into
+     * the Style's template where it says {prompt}.
+     */
+    STYLE((short)27, "style");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -357,6 +372,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return CLIP_SKIP;
         case 26: // VAE
           return VAE;
+        case 27: // STYLE
+          return STYLE;
         default:
           return null;
       }
@@ -413,7 +430,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __MASKFEATHER_ISSET_ID = 10;
   private static final int __CLIPSKIP_ISSET_ID = 11;
   private short __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP,_Fields.VAE};
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP,_Fields.VAE,_Fields.STYLE};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -469,6 +486,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     tmpMap.put(_Fields.CLIP_SKIP, new org.apache.thrift.meta_data.FieldMetaData("clipSkip", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.VAE, new org.apache.thrift.meta_data.FieldMetaData("vae", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.STYLE, new org.apache.thrift.meta_data.FieldMetaData("style", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
@@ -553,6 +572,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     if (other.isSetVae()) {
       this.vae = other.vae;
     }
+    if (other.isSetStyle()) {
+      this.style = other.style;
+    }
   }
 
   @Override
@@ -600,6 +622,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     setClipSkipIsSet(false);
     this.clipSkip = 0;
     this.vae = null;
+    this.style = null;
   }
 
   /**
@@ -1434,6 +1457,43 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
   }
 
+  /**
+   * Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+   * template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+   * every field this request leaves unset; a field the request sets wins. The prompt goes into
+   * the Style's template where it says {prompt}.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getStyle() {
+    return this.style;
+  }
+
+  /**
+   * Model engines: a Style by name (capabilities' styles): its checkpoint, LoRAs, VAE, prompt
+   * template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
+   * every field this request leaves unset; a field the request sets wins. The prompt goes into
+   * the Style's template where it says {prompt}.
+   */
+  public EditRequest setStyle(@org.apache.thrift.annotation.Nullable java.lang.String style) {
+    this.style = style;
+    return this;
+  }
+
+  public void unsetStyle() {
+    this.style = null;
+  }
+
+  /** Returns true if field style is set (has been assigned a value) and false otherwise */
+  public boolean isSetStyle() {
+    return this.style != null;
+  }
+
+  public void setStyleIsSet(boolean value) {
+    if (!value) {
+      this.style = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -1645,6 +1705,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case STYLE:
+      if (value == null) {
+        unsetStyle();
+      } else {
+        setStyle((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -1730,6 +1798,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case VAE:
       return getVae();
 
+    case STYLE:
+      return getStyle();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1794,6 +1865,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetClipSkip();
     case VAE:
       return isSetVae();
+    case STYLE:
+      return isSetStyle();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -2045,6 +2118,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_style = true && this.isSetStyle();
+    boolean that_present_style = true && that.isSetStyle();
+    if (this_present_style || that_present_style) {
+      if (!(this_present_style && that_present_style))
+        return false;
+      if (!this.style.equals(that.style))
+        return false;
+    }
+
     return true;
   }
 
@@ -2155,6 +2237,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetVae()) ? 131071 : 524287);
     if (isSetVae())
       hashCode = hashCode * 8191 + vae.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetStyle()) ? 131071 : 524287);
+    if (isSetStyle())
+      hashCode = hashCode * 8191 + style.hashCode();
 
     return hashCode;
   }
@@ -2427,6 +2513,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetStyle(), other.isSetStyle());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetStyle()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.style, other.style);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -2655,6 +2751,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         sb.append("null");
       } else {
         sb.append(this.vae);
+      }
+      first = false;
+    }
+    if (isSetStyle()) {
+      if (!first) sb.append(", ");
+      sb.append("style:");
+      if (this.style == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.style);
       }
       first = false;
     }
@@ -2944,6 +3050,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 27: // STYLE
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.style = iprot.readString();
+              struct.setStyleIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -3121,6 +3235,13 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           oprot.writeFieldEnd();
         }
       }
+      if (struct.style != null) {
+        if (struct.isSetStyle()) {
+          oprot.writeFieldBegin(STYLE_FIELD_DESC);
+          oprot.writeString(struct.style);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -3218,7 +3339,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetVae()) {
         optionals.set(25);
       }
-      oprot.writeBitSet(optionals, 26);
+      if (struct.isSetStyle()) {
+        optionals.set(26);
+      }
+      oprot.writeBitSet(optionals, 27);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -3303,12 +3427,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetVae()) {
         oprot.writeString(struct.vae);
       }
+      if (struct.isSetStyle()) {
+        oprot.writeString(struct.style);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(26);
+      java.util.BitSet incoming = iprot.readBitSet(27);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -3427,6 +3554,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(25)) {
         struct.vae = iprot.readString();
         struct.setVaeIsSet(true);
+      }
+      if (incoming.get(26)) {
+        struct.style = iprot.readString();
+        struct.setStyleIsSet(true);
       }
     }
   }

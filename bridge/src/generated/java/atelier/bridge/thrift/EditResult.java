@@ -932,14 +932,14 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
           case 3: // LAYERS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list32 = iprot.readListBegin();
-                struct.layers = new java.util.ArrayList<Layer>(_list32.size);
-                @org.apache.thrift.annotation.Nullable Layer _elem33;
-                for (int _i34 = 0; _i34 < _list32.size; ++_i34)
+                org.apache.thrift.protocol.TList _list40 = iprot.readListBegin();
+                struct.layers = new java.util.ArrayList<Layer>(_list40.size);
+                @org.apache.thrift.annotation.Nullable Layer _elem41;
+                for (int _i42 = 0; _i42 < _list40.size; ++_i42)
                 {
-                  _elem33 = new Layer();
-                  _elem33.read(iprot);
-                  struct.layers.add(_elem33);
+                  _elem41 = new Layer();
+                  _elem41.read(iprot);
+                  struct.layers.add(_elem41);
                 }
                 iprot.readListEnd();
               }
@@ -975,15 +975,15 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
           case 7: // DETAILS
             if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
               {
-                org.apache.thrift.protocol.TMap _map35 = iprot.readMapBegin();
-                struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map35.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _key36;
-                @org.apache.thrift.annotation.Nullable java.lang.String _val37;
-                for (int _i38 = 0; _i38 < _map35.size; ++_i38)
+                org.apache.thrift.protocol.TMap _map43 = iprot.readMapBegin();
+                struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map43.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key44;
+                @org.apache.thrift.annotation.Nullable java.lang.String _val45;
+                for (int _i46 = 0; _i46 < _map43.size; ++_i46)
                 {
-                  _key36 = iprot.readString();
-                  _val37 = iprot.readString();
-                  struct.details.put(_key36, _val37);
+                  _key44 = iprot.readString();
+                  _val45 = iprot.readString();
+                  struct.details.put(_key44, _val45);
                 }
                 iprot.readMapEnd();
               }
@@ -1028,9 +1028,9 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
         oprot.writeFieldBegin(LAYERS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.layers.size()));
-          for (Layer _iter39 : struct.layers)
+          for (Layer _iter47 : struct.layers)
           {
-            _iter39.write(oprot);
+            _iter47.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -1051,10 +1051,10 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
         oprot.writeFieldBegin(DETAILS_FIELD_DESC);
         {
           oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING, struct.details.size()));
-          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter40 : struct.details.entrySet())
+          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter48 : struct.details.entrySet())
           {
-            oprot.writeString(_iter40.getKey());
-            oprot.writeString(_iter40.getValue());
+            oprot.writeString(_iter48.getKey());
+            oprot.writeString(_iter48.getValue());
           }
           oprot.writeMapEnd();
         }
@@ -1082,9 +1082,9 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       oprot.writeI32(struct.operation.getValue());
       {
         oprot.writeI32(struct.layers.size());
-        for (Layer _iter41 : struct.layers)
+        for (Layer _iter49 : struct.layers)
         {
-          _iter41.write(oprot);
+          _iter49.write(oprot);
         }
       }
       oprot.writeI32(struct.canvasWidth);
@@ -1092,10 +1092,10 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       oprot.writeString(struct.engine);
       {
         oprot.writeI32(struct.details.size());
-        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter42 : struct.details.entrySet())
+        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter50 : struct.details.entrySet())
         {
-          oprot.writeString(_iter42.getKey());
-          oprot.writeString(_iter42.getValue());
+          oprot.writeString(_iter50.getKey());
+          oprot.writeString(_iter50.getValue());
         }
       }
     }
@@ -1108,14 +1108,14 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
       struct.setOperationIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list43 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.layers = new java.util.ArrayList<Layer>(_list43.size);
-        @org.apache.thrift.annotation.Nullable Layer _elem44;
-        for (int _i45 = 0; _i45 < _list43.size; ++_i45)
+        org.apache.thrift.protocol.TList _list51 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.layers = new java.util.ArrayList<Layer>(_list51.size);
+        @org.apache.thrift.annotation.Nullable Layer _elem52;
+        for (int _i53 = 0; _i53 < _list51.size; ++_i53)
         {
-          _elem44 = new Layer();
-          _elem44.read(iprot);
-          struct.layers.add(_elem44);
+          _elem52 = new Layer();
+          _elem52.read(iprot);
+          struct.layers.add(_elem52);
         }
       }
       struct.setLayersIsSet(true);
@@ -1126,15 +1126,15 @@ public class EditResult implements org.apache.thrift.TBase<EditResult, EditResul
       struct.engine = iprot.readString();
       struct.setEngineIsSet(true);
       {
-        org.apache.thrift.protocol.TMap _map46 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
-        struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map46.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _key47;
-        @org.apache.thrift.annotation.Nullable java.lang.String _val48;
-        for (int _i49 = 0; _i49 < _map46.size; ++_i49)
+        org.apache.thrift.protocol.TMap _map54 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
+        struct.details = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map54.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _key55;
+        @org.apache.thrift.annotation.Nullable java.lang.String _val56;
+        for (int _i57 = 0; _i57 < _map54.size; ++_i57)
         {
-          _key47 = iprot.readString();
-          _val48 = iprot.readString();
-          struct.details.put(_key47, _val48);
+          _key55 = iprot.readString();
+          _val56 = iprot.readString();
+          struct.details.put(_key55, _val56);
         }
       }
       struct.setDetailsIsSet(true);

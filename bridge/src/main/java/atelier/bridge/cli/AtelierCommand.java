@@ -62,7 +62,7 @@ public final class AtelierCommand {
     private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
             "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
             "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap",
-            "scheduler", "guidance", "lora", "grow", "feather", "clip-skip", "vae");
+            "scheduler", "guidance", "lora", "grow", "feather", "clip-skip", "vae", "style");
 
     private static final String USAGE = """
             usage:
@@ -77,8 +77,9 @@ public final class AtelierCommand {
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               model engines also take --scheduler euler|euler-a|dpmpp-2m-karras|ddim|lcm --guidance F
-                                 --lora NAME[:WEIGHT][,NAME[:WEIGHT]...] --grow PX --feather PX --clip-skip 1|2 --vae NAME (and --prompt)
+                                 --lora NAME[:WEIGHT][,NAME[:WEIGHT]...] --grow PX --feather PX --clip-skip 1|2 --vae NAME --style NAME (and --prompt)
               atelier status
+              atelier styles list|show NAME   (the Styles a request may name with --style)
               atelier models list|install NAME [--trust-unverified]|remove NAME   (works with no daemon;
                                  `atelier models list` names the models)
             options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
@@ -116,6 +117,9 @@ public final class AtelierCommand {
             }
             if (verb.equals("status")) {
                 return status(line);
+            }
+            if (verb.equals("styles")) {
+                return styles(line);
             }
             if (verb.equals("models")) {
                 return models(line);
@@ -156,6 +160,33 @@ public final class AtelierCommand {
         out.println("Atelier daemon listening on " + address + ":" + daemon.port() + "; token in " + home.tokenFile());
         daemon.awaitStop();
         return OK;
+    }
+
+    /** atelier styles list | show NAME: the Styles the daemon offers, whether each is usable, and one recipe. */
+    private int styles(CommandLine line) throws UsageException, TException, IOException {
+        line.allowOnly(CONNECTION_OPTIONS);
+        List<String> words = line.arguments();
+        if (words.isEmpty() || !(words.get(0).equals("list") || words.get(0).equals("show") && words.size() == 2)) {
+            throw new UsageException("styles takes 'list' or 'show NAME'");
+        }
+        try (Session session = connect(line)) {
+            List<atelier.bridge.thrift.StyleInfo> styles = session.client().capabilities().isSetStyles()
+                    ? session.client().capabilities().getStyles() : List.of();
+            if (words.get(0).equals("list")) {
+                for (atelier.bridge.thrift.StyleInfo style : styles) {
+                    out.printf("  %-22s %s  (%s)%n", style.getName(), style.isUsable() ? "usable" : "not usable: " + style.getMissing(),
+                            style.getSource());
+                }
+                return OK;
+            }
+            for (atelier.bridge.thrift.StyleInfo style : styles) {
+                if (style.getName().equals(words.get(1))) {
+                    out.println(style.getRecipe().isEmpty() ? style.getMissing() : style.getRecipe());
+                    return OK;
+                }
+            }
+            throw new UsageException("no Style named '" + words.get(1) + "'; `atelier styles list` shows them");
+        }
     }
 
     private int status(CommandLine line) throws UsageException, TException, IOException {
@@ -289,6 +320,9 @@ public final class AtelierCommand {
         }
         if (line.integer("grow") != null) {
             request.setMaskGrow(line.integer("grow"));
+        }
+        if (line.text("style") != null) {
+            request.setStyle(line.text("style"));
         }
         if (line.text("vae") != null) {
             request.setVae(line.text("vae"));

@@ -39,9 +39,16 @@ public final class AtelierService implements Atelier.Iface {
     private final RequestDecoding decoding;
     private final String version;
     private final String computeDevice;
+    private final StyleBook styles;
 
     public AtelierService(TokenFile token, EditCatalog catalog, List<ModelInfo> models, JobQueue jobs, Limits limits,
                           String version, String computeDevice) {
+        this(token, catalog, models, jobs, limits, version, computeDevice, StyleBook.none());
+    }
+
+    public AtelierService(TokenFile token, EditCatalog catalog, List<ModelInfo> models, JobQueue jobs, Limits limits,
+                          String version, String computeDevice, StyleBook styles) {
+        this.styles = styles;
         this.token = token;
         this.catalog = catalog;
         this.models = List.copyOf(models);
@@ -56,12 +63,15 @@ public final class AtelierService implements Atelier.Iface {
     public Capabilities capabilities(String token) throws Unauthorized {
         authorise(token);
         return new Capabilities(version, catalog.support(), models, computeDevice, limits.maxPixels(),
-                limits.maxMessageBytes());
+                limits.maxMessageBytes()).setStyles(styles.infos(models));
     }
 
     @Override
-    public String submit(String token, EditRequest request) throws Unauthorized, InvalidRequest, Unsupported, Busy {
+    public String submit(String token, EditRequest asked) throws Unauthorized, InvalidRequest, Unsupported, Busy {
         authorise(token);
+        // A Style fills what the request leaves unset; from here on it is an ordinary request.
+        EditRequest request = styles.apply(asked, models);
+        String style = request != null && request.isSetStyle() ? request.getStyle() : null;
         long decodedBytes = decoding.decodedBytes(request);
         PixelFormat format = request != null && request.isSetResultFormat() ? request.getResultFormat() : PixelFormat.RGBA8;
         boolean wholeCanvas = request != null && request.isWholeCanvas();
@@ -75,8 +85,8 @@ public final class AtelierService implements Atelier.Iface {
                 try {
                     EditOrder order = decoding.decode(request);
                     Edit.Work prepared = catalog.edit(order.operation()).prepare(order);
-                    return ResultEncoding.encode(jobId, order.operation(), order.image(), prepared.run(progress), format,
-                            wholeCanvas);
+                    return named(ResultEncoding.encode(jobId, order.operation(), order.image(), prepared.run(progress), format,
+                            wholeCanvas), style);
                 } catch (InvalidRequest refused) {
                     throw new JobWork.Refusal(refused, "invalid request: " + refused.getField() + ": " + refused.getReason());
                 } catch (Unsupported refused) {
@@ -86,14 +96,22 @@ public final class AtelierService implements Atelier.Iface {
         } else {
             EditOrder order = decoding.decode(request);
             Edit.Work prepared = catalog.edit(order.operation()).prepare(order);
-            work = (jobId, progress) -> ResultEncoding.encode(jobId, order.operation(), order.image(), prepared.run(progress),
-                    format, wholeCanvas);
+            work = (jobId, progress) -> named(ResultEncoding.encode(jobId, order.operation(), order.image(),
+                    prepared.run(progress), format, wholeCanvas), style);
         }
         try {
             return jobs.submit(work, ConnectionTracker.current(), decodedBytes);
         } catch (JobQueue.QueueFull e) {
             throw new Busy(e.getMessage(), 2000);
         }
+    }
+
+    /** The result with the Style it was made with in its details, so it can be made again. */
+    private static EditResult named(EditResult result, String style) {
+        if (style != null) {
+            result.putToDetails("style", style);
+        }
+        return result;
     }
 
     @Override

@@ -165,6 +165,22 @@ class AtelierCommandTest {
     }
 
     @Test
+    void stylesAreListedWithWhetherTheyAreUsableAndShownAsTheirRecipe() throws Exception {
+        AtelierHome home = AtelierHome.under(dir.resolve("home"));
+        Path styles = Files.createDirectories(home.modelDir().resolve("styles"));
+        Files.writeString(styles.resolve("house.json"), "{\"name\": \"House\", \"checkpoint\": [\"anything-v5\"],"
+                + " \"prompt\": \"{prompt}, bold ink\"}");
+        assertEquals(0, atelier(home, "styles", "list", "--port", "1"), err.toString());
+        assertTrue(out.toString().contains("Photo") && out.toString().contains("Line-art colouring"), out.toString());
+        assertTrue(out.toString().contains("House") && out.toString().contains("not usable: needs a checkpoint (anything-v5)"),
+                out.toString());
+        out.reset();
+        assertEquals(0, atelier(home, "styles", "show", "House", "--port", "1"), err.toString());
+        assertTrue(out.toString().contains("{prompt}, bold ink"), out.toString());
+        assertEquals(2, atelier(home, "styles", "show", "Nope", "--port", "1"));
+    }
+
+    @Test
     void anImageThatIsADirectoryNamesTheOption() throws Exception {
         int status = atelier(AtelierHome.under(dir.resolve("home")), "fill", "--image", dir.toString(), "--mask",
                 sample("meadow-ball-mask.png").toString(), "--out", dir.resolve("o.png").toString(), "--port", "1");
