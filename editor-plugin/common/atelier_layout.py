@@ -124,7 +124,7 @@ OPERATION_CODES = {
 
 
 def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="", negative="", strength=1.0,
-                 seed=None, variants=1, engine="auto", extend=None):
+                 seed=None, variants=1, engine="auto", extend=None, style=None):
     """The EditRequest for one press of a button. image/hints: 8-bit RGBA of `size` (w, h); mask: 8-bit.
 
     `ttypes` is the generated atelier_thrift.ttypes (atelier_client.ttypes), passed in so this module needs no Thrift.
@@ -147,4 +147,6 @@ def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="
         request.extend = ttypes.Extension(*extend)
     if operation == COLORIZE:
         request.flats = ttypes.FlatsOutput.UNDERLAY
+    if style and operation in (INPAINT, EXPAND, COLORIZE):
+        request.style = style
     return request

@@ -94,12 +94,16 @@ class AtelierDocker(DockWidget):
         self.variants.setRange(1, 8)
         self.engine = QComboBox()
         self.engine.addItems(["auto", "embedded"])
+        self.style = QComboBox()
+        self.style.addItem("(none)", None)
+        self.style.setToolTip("A Style from the daemon (atelier styles list): its model, LoRAs and prompt template")
         form.addRow("Prompt", self.prompt)
         form.addRow("Negative", self.negative)
         form.addRow("Strength", self.strength)
         form.addRow("Seed", seed_row)
         form.addRow("Variants", self.variants)
         form.addRow("Engine", self.engine)
+        form.addRow("Style", self.style)
         column.addLayout(form)
 
         expand = QGroupBox("Expand")
@@ -211,6 +215,14 @@ class AtelierDocker(DockWidget):
         self.engine.addItems(["auto", "embedded"] + names)
         if current in ["auto", "embedded"] + names:
             self.engine.setCurrentText(current)
+        chosen = self.style.currentData()
+        self.style.clear()
+        self.style.addItem("(none)", None)
+        for style in capabilities.styles or []:
+            if style.usable:
+                self.style.addItem(style.name, style.name)
+        if chosen is not None and self.style.findData(chosen) >= 0:
+            self.style.setCurrentIndex(self.style.findData(chosen))
 
     def _disconnected(self, message):
         self.capabilities = None
@@ -295,7 +307,7 @@ class AtelierDocker(DockWidget):
                                     hints=hints, prompt=self.prompt.text(), negative=self.negative.text(),
                                     strength=self.strength.value(), seed=self.seed.value(),
                                     variants=self.variants.value(), engine=self.engine.currentText(),
-                                    extend=tuple(extend) if extend else None)
+                                    extend=tuple(extend) if extend else None, style=self.style.currentData())
         self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
         job = jobs.EditJob(self.client, self.settings(), request, self)
         job.progressed.connect(self._progressed)

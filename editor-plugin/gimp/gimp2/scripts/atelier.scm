@@ -200,12 +200,16 @@
 (define (script-fu-atelier-fill image drawable seed variants engine)
   (atelier-run image drawable "fill" "fill" 'required (atelier-common-options seed variants engine) #f #f #f))
 
-(define (script-fu-atelier-inpaint image drawable prompt negative strength seed variants engine)
+(define (atelier-style-option style)
+  (if (equal? style "") '() (list "--style" style)))
+
+(define (script-fu-atelier-inpaint image drawable prompt negative strength seed variants engine style)
   (atelier-run image drawable "inpaint" "inpaint" 'required
-               (append (atelier-prompt-options prompt negative strength) (atelier-common-options seed variants engine))
+               (append (atelier-prompt-options prompt negative strength) (atelier-common-options seed variants engine)
+                       (atelier-style-option style))
                #f #f #f))
 
-(define (script-fu-atelier-expand image drawable left right top bottom amount prompt negative strength seed variants engine)
+(define (script-fu-atelier-expand image drawable left right top bottom amount prompt negative strength seed variants engine style)
   (let* ((by (inexact->exact (round amount)))
          (side (lambda (ticked) (if (= ticked TRUE) by 0)))
          (extend (list (side left) (side right) (side top) (side bottom))))
@@ -214,18 +218,20 @@
                  (append (list "--left" (number->string (car extend)) "--right" (number->string (cadr extend))
                                "--top" (number->string (caddr extend)) "--bottom" (number->string (cadddr extend)))
                          (atelier-prompt-options prompt negative strength)
-                         (atelier-common-options seed variants engine))
+                         (atelier-common-options seed variants engine)
+                         (atelier-style-option style))
                  #f extend #f)))
 
 (define (script-fu-atelier-remove-background image drawable engine)
   (atelier-run image drawable "remove background" "remove-bg" 'optional
                (atelier-common-options 0 1 engine) #f #f #f))
 
-(define (script-fu-atelier-colorize image drawable use-hints hints prompt negative strength seed engine)
+(define (script-fu-atelier-colorize image drawable use-hints hints prompt negative strength seed engine style)
   (atelier-run image drawable "colorize" "colorize" 'none
                (append (list "--flats" "underlay")
                        (atelier-prompt-options prompt negative strength)
-                       (atelier-common-options seed 1 engine))
+                       (atelier-common-options seed 1 engine)
+                       (atelier-style-option style))
                (if (= use-hints TRUE) hints #f) #f #t))
 
 (define atelier-seed-spec '(0 0 2147483647 1 1000 0 1))
@@ -253,7 +259,8 @@
   SF-ADJUSTMENT "Strength" atelier-strength-spec
   SF-ADJUSTMENT "Seed (0: any)" atelier-seed-spec
   SF-ADJUSTMENT "Variants" atelier-variants-spec
-  SF-STRING "Engine" "auto")
+  SF-STRING "Engine" "auto"
+  SF-STRING "Style (optional: atelier styles list)" "")
 
 (script-fu-register "script-fu-atelier-expand"
   "Expand canvas..."
@@ -271,7 +278,8 @@
   SF-ADJUSTMENT "Strength" atelier-strength-spec
   SF-ADJUSTMENT "Seed (0: any)" atelier-seed-spec
   SF-ADJUSTMENT "Variants" atelier-variants-spec
-  SF-STRING "Engine" "auto")
+  SF-STRING "Engine" "auto"
+  SF-STRING "Style (optional: atelier styles list)" "")
 
 (script-fu-register "script-fu-atelier-remove-background"
   "Remove background"
@@ -293,7 +301,8 @@
   SF-STRING "Negative prompt" ""
   SF-ADJUSTMENT "Strength" atelier-strength-spec
   SF-ADJUSTMENT "Seed (0: any)" atelier-seed-spec
-  SF-STRING "Engine" "auto")
+  SF-STRING "Engine" "auto"
+  SF-STRING "Style (optional: atelier styles list)" "")
 
 (for-each (lambda (name) (script-fu-menu-register name "<Image>/Filters/Atelier"))
           '("script-fu-atelier-fill" "script-fu-atelier-inpaint" "script-fu-atelier-expand"

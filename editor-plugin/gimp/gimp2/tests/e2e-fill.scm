@@ -45,7 +45,7 @@
     ; mistyped engine. GIMP must show the command's sentence and go on (it crashed here once).
     (atelier-e2e-line report "inpaint-without-model: "
                       (if (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-inpaint" RUN-NONINTERACTIVE image artist
-                                                                     "a corgi" "" 1 1234 1 "auto")))
+                                                                     "a corgi" "" 1 1234 1 "auto" "")))
                           "accepted" atelier-error))
     (atelier-e2e-line report "mistyped-engine: "
                       (if (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-fill" RUN-NONINTERACTIVE image artist 1234 1 "patchmtach")))
