@@ -59,6 +59,9 @@ public final class DiffusionInpaint implements InpaintEngine {
                     loras.vae(settings)), progress);
             details.put("model", name);
             settings.describeInto(details);
+            if (!Sd15Model.appliedLoras().isEmpty()) {
+                details.put("lora_layers", Sd15Model.appliedLoras());
+            }
             details.put("device", model.runtime().describe());
             if (!outcome.truncationNotices().isEmpty()) {
                 details.put("prompt", String.join("; ", outcome.truncationNotices()));

@@ -66,6 +66,9 @@ public final class DiffusionLineArtPainter implements LineArtPainter {
             details.put("controlnet", controlNetName);
             details.put("control_strength", String.valueOf(CONTROL_STRENGTH));
             settings.describeInto(details);
+            if (!Sd15Model.appliedLoras().isEmpty()) {
+                details.put("lora_layers", Sd15Model.appliedLoras());
+            }
             details.put("device", model.runtime().describe());
             return painted;
         } catch (IOException e) {

@@ -48,6 +48,12 @@ public final class Sd15Model implements AutoCloseable {
     private Path standaloneVaeFile;
     private Autoencoder standaloneVae;
     private NDManager standaloneVaeWeights;
+    /**
+     * What the calling thread's last request put on the model: each LoRA file and how many layers
+     * it patched. Per thread because a request's work runs on the thread that asked for it.
+     */
+    private static final ThreadLocal<String> APPLIED_LORAS = ThreadLocal.withInitial(() -> "");
+
     /** The VAE of the request in progress: the checkpoint's own, or a standalone one it asked for. */
     private volatile Autoencoder requestVae;
 
@@ -158,6 +164,7 @@ public final class Sd15Model implements AutoCloseable {
      * of the checkpoint's own; null for the own.
      */
     public <T> T inRequest(List<LoraUse> loras, Path vaeFile, RequestWork<T> work) throws JobCancelledException, IOException {
+        APPLIED_LORAS.set("");
         inUse.lock();
         try (NDManager request = manager.newSubManager()) {
             requestVae = vaeFile == null ? vae : standaloneVae(vaeFile);
@@ -198,6 +205,14 @@ public final class Sd15Model implements AutoCloseable {
         return standaloneVae;
     }
 
+    /**
+     * The LoRAs the calling thread's last {@link #inRequest} applied, each with how many layers it
+     * patched ("inky-style: 192 layers"); empty when it applied none. For the result's details.
+     */
+    public static String appliedLoras() {
+        return APPLIED_LORAS.get();
+    }
+
     /** The networks LoRAs change: the UNet and the text encoder. */
     public List<Block> adaptableNetworks() {
         return List.of(unet, text);
@@ -209,10 +224,15 @@ public final class Sd15Model implements AutoCloseable {
             LoraAdapters.detach(adaptableNetworks());
             return;
         }
+        APPLIED_LORAS.set("");
         List<java.util.Map<String, atelier.daemon.neural.diffusion.checkpoint.LayerDelta>> changes = new java.util.ArrayList<>();
+        List<String> applied = new java.util.ArrayList<>();
         for (LoraUse lora : loras) {
             changes.add(LoraFile.load(lora.file(), lora.weight(), widths, manager, runtime.computeType()));
+            applied.add(lora.file().getFileName().toString().replaceFirst("\\.safetensors$", "") + ": "
+                    + changes.get(changes.size() - 1).size() + " layers");
         }
+        APPLIED_LORAS.set(String.join(", ", applied));
         LoraAdapters.attach(adaptableNetworks(), loras.get(0).file(), LoraAdapters.combined(changes));
     }
 

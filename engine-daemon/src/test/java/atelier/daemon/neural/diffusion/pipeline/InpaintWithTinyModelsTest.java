@@ -231,6 +231,7 @@ class InpaintWithTinyModelsTest {
                 settings(List.of(new DiffusionSettings.Lora("inky-style", 1))))).run(Progress.NONE);
         assertNotEquals(plain, styled.layers().get(0).pixels());
         assertEquals("inky-style:1.0", styled.details().get("loras"));
+        assertTrue(styled.details().get("lora_layers").matches("inky-style: [1-9][0-9]* layers"), styled.details().toString());
         Raster styledAgain = inpaint.prepare(order(image, mask, "tiny-base", 1, 3,
                 settings(List.of(new DiffusionSettings.Lora("inky-style", 1))))).run(Progress.NONE).layers().get(0).pixels();
         assertEquals(styled.layers().get(0).pixels(), styledAgain);
