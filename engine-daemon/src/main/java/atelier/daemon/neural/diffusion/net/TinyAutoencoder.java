@@ -6,6 +6,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * TAESD, madebyollin's tiny autoencoder for SD 1.x latents (MIT): 64-channel conv blocks, three
@@ -64,13 +65,13 @@ public final class TinyAutoencoder {
             super("");
             // Position 0 is the clamp and 2 a ReLU, 6, 11 and 16 the doublings: layers without weights.
             layers.add(child("1", new Conv("1", 4, WIDTH, 1, true)));
-            layers.add(new Relu());
+            layers.add(new Step("relu", Activation::relu, 1));
             int k = 3;
             for (int level = 0; level < 3; level++) {
                 for (int b = 0; b < BLOCKS; b++) {
                     layers.add(child(String.valueOf(k), new Block("" + k++)));
                 }
-                layers.add(new Doubling());
+                layers.add(new Step("doubling", Upsample::doubled, 2));
                 k++;
                 layers.add(child(String.valueOf(k), new Conv("" + k++, WIDTH, WIDTH, 1, false)));
             }
@@ -173,36 +174,26 @@ public final class TinyAutoencoder {
         }
     }
 
-    private static final class Relu extends NetworkBlock {
-        Relu() {
-            super("relu");
+    /** A layer without weights: ReLU, or nearest-neighbour doubling. */
+    private static final class Step extends NetworkBlock {
+        private final UnaryOperator<NDArray> step;
+        private final int scale;
+
+        Step(String key, UnaryOperator<NDArray> step, int scale) {
+            super(key);
+            this.step = step;
+            this.scale = scale;
         }
 
         @Override
         public NDArray apply(NDArray x) {
-            return Activation.relu(x);
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputs) {
-            return inputs;
-        }
-    }
-
-    private static final class Doubling extends NetworkBlock {
-        Doubling() {
-            super("doubling");
-        }
-
-        @Override
-        public NDArray apply(NDArray x) {
-            return Upsample.doubled(x);
+            return step.apply(x);
         }
 
         @Override
         public Shape[] getOutputShapes(Shape[] inputs) {
             Shape s = inputs[0];
-            return new Shape[] {new Shape(s.get(0), s.get(1), 2 * s.get(2), 2 * s.get(3))};
+            return new Shape[] {new Shape(s.get(0), s.get(1), scale * s.get(2), scale * s.get(3))};
         }
     }
 }

@@ -98,11 +98,10 @@ public final class ClipTokenizer {
         List<Integer> pieceOfToken = new ArrayList<>();
         int placeholder = firstPlaceholder;
         for (int p = 0; p < pieces.size(); p++) {
-            boolean comfy = pieces.get(p).equals("embedding") && p + 2 < pieces.size() && pieces.get(p + 1).equals(":")
-                    && embeddings.named(pieces.get(p + 2)) != null;
-            TextualInversions.Embedding embedding = comfy ? embeddings.named(pieces.get(p + 2)) : embeddings.named(pieces.get(p));
-            if (embedding != null) {
-                p += comfy ? 2 : 0;
+            int span = embeddingSpan(pieces, p, embeddings);
+            if (span > 0) {
+                TextualInversions.Embedding embedding = embeddings.named(pieces.get(p + span - 1));
+                p += span - 1;
                 used.add(embedding);
                 for (int v = 0; v < embedding.vectors().length; v++) {
                     ids.add(placeholder++);
@@ -144,11 +143,10 @@ public final class ClipTokenizer {
         List<String> pieces = pieces(text);
         List<int[]> words = new ArrayList<>();
         for (int p = 0; p < pieces.size(); p++) {
-            boolean comfy = pieces.get(p).equals("embedding") && p + 2 < pieces.size() && pieces.get(p + 1).equals(":")
-                    && embeddings.named(pieces.get(p + 2)) != null;
-            TextualInversions.Embedding embedding = comfy ? embeddings.named(pieces.get(p + 2)) : embeddings.named(pieces.get(p));
-            if (embedding != null) {
-                p += comfy ? 2 : 0;
+            int span = embeddingSpan(pieces, p, embeddings);
+            if (span > 0) {
+                TextualInversions.Embedding embedding = embeddings.named(pieces.get(p + span - 1));
+                p += span - 1;
                 used.add(embedding);
                 int[] ids = new int[embedding.vectors().length];
                 for (int v = 0; v < ids.length; v++) {
@@ -165,6 +163,18 @@ public final class ClipTokenizer {
             words.add(ids);
         }
         return words;
+    }
+
+    /**
+     * How many pieces from {@code p} name an embedding: 3 for ComfyUI's "embedding", ":", name;
+     * 1 for A1111's name alone; 0 when they name none.
+     */
+    private static int embeddingSpan(List<String> pieces, int p, TextualInversions embeddings) {
+        if (pieces.get(p).equals("embedding") && p + 2 < pieces.size() && pieces.get(p + 1).equals(":")
+                && embeddings.named(pieces.get(p + 2)) != null) {
+            return 3;
+        }
+        return embeddings.named(pieces.get(p)) != null ? 1 : 0;
     }
 
     /** The BPE tokens of the prompt, without start, end or padding: for tests and diagnostics. */
