@@ -34,6 +34,7 @@ STRENGTH = Field("strength", "_Strength", "double", 1.0, 0.0, 1.0, "How much to 
 SEED = _int("seed", "S_eed", 0, 0, 2_147_483_647, "The same seed gives the same result; 0 lets the daemon choose")
 VARIANTS = _int("variants", "_Variants", 1, 1, 8, "How many results (a layer group, the first visible)")
 ENGINE = _string("engine", "E_ngine", "auto", "auto, embedded, or an installed model's name")
+STYLE = _string("style", "St_yle", "", "Optional: a Style's name (atelier styles list): its model, LoRAs and prompt template")
 SIDES = tuple(Field(side, "_" + side.capitalize(), "boolean", side == "right", None, None, "Grow the canvas on this side")
               for side in ("left", "right", "top", "bottom"))
 AMOUNT = _int("amount", "_By (pixels)", 256, 8, 4096, "How far to grow each ticked side")
@@ -47,14 +48,14 @@ ENTRIES = (
     Entry("plug-in-atelier-fill", "_Fill selection", layout.FILL, (SEED, VARIANTS, ENGINE),
           "Makes what is selected disappear: the Atelier daemon fills it from its surroundings into a new layer"),
     Entry("plug-in-atelier-inpaint", "_Inpaint selection...", layout.INPAINT,
-          (PROMPT, NEGATIVE, STRENGTH, SEED, VARIANTS, ENGINE), "Paints what the prompt says into the selection, as a new layer"),
+          (PROMPT, NEGATIVE, STRENGTH, SEED, VARIANTS, ENGINE, STYLE), "Paints what the prompt says into the selection, as a new layer"),
     Entry("plug-in-atelier-expand", "_Expand canvas...", layout.EXPAND,
-          SIDES + (AMOUNT, PROMPT, NEGATIVE, STRENGTH, SEED, VARIANTS, ENGINE),
+          SIDES + (AMOUNT, PROMPT, NEGATIVE, STRENGTH, SEED, VARIANTS, ENGINE, STYLE),
           "Grows the canvas on the ticked sides and paints the new area, as a new layer"),
     Entry("plug-in-atelier-remove-background", "_Remove background", layout.REMOVE_BACKGROUND, (ENGINE,),
           "Cuts the subject out into a new layer; a selection says what to keep"),
     Entry("plug-in-atelier-colorize", "_Colorize line art...", layout.COLORIZE,
-          (USE_HINTS, HINTS, PROMPT, NEGATIVE, STRENGTH, SEED, ENGINE),
+          (USE_HINTS, HINTS, PROMPT, NEGATIVE, STRENGTH, SEED, ENGINE, STYLE),
           "Fills the closed regions of the line art with flat colours, in a new layer under it"),
 )
 BY_PROCEDURE = {entry.procedure: entry for entry in ENTRIES}
@@ -116,7 +117,7 @@ def request_for(ttypes, entry, values, image, region, mask=None, hints=None):
                                prompt=values.get("prompt", ""), negative=values.get("negative", ""),
                                strength=values.get("strength", 1.0), seed=seed_of(values),
                                variants=int(values.get("variants", 1)), engine=values.get("engine", "auto"),
-                               extend=extend)
+                               extend=extend, style=values.get("style") or None)
 
 
 # Where the result goes: layers (LayerPlans in image pixels), the canvas growth first (or None),

@@ -25,7 +25,7 @@ class EntriesTest(unittest.TestCase):
         self.assertEqual(["_Fill selection", "_Inpaint selection...", "_Expand canvas...", "_Remove background",
                           "_Colorize line art..."], [e.label for e in plan.ENTRIES])
         fields = {e.operation: [f.name for f in e.fields] for e in plan.ENTRIES}
-        self.assertEqual(["prompt", "negative", "strength", "seed", "variants", "engine"], fields["inpaint"])
+        self.assertEqual(["prompt", "negative", "strength", "seed", "variants", "engine", "style"], fields["inpaint"])
         self.assertEqual(["left", "right", "top", "bottom", "amount"], fields["expand"][:5])
         self.assertEqual(["use-hints", "hints"], fields["colorize"][:2])
         self.assertEqual("<Image>/Filters/Atelier", plan.MENU_PATH)
@@ -35,6 +35,17 @@ class EntriesTest(unittest.TestCase):
             for field in entry.fields:
                 if field.kind in ("int", "double"):
                     self.assertTrue(field.minimum <= field.default <= field.maximum, field)
+
+
+class StyleTest(unittest.TestCase):
+    def test_a_style_typed_in_the_dialog_goes_into_the_request_and_an_empty_one_does_not(self):
+        entry = plan.BY_PROCEDURE["plug-in-atelier-inpaint"]
+        region = SimpleNamespace(width=2, height=2)
+        values = {"prompt": "a knight", "style": "House style"}
+        request = plan.request_for(ttypes, entry, values, b"\x00" * 16, region, mask=b"\xff" * 4)
+        self.assertEqual("House style", request.style)
+        self.assertIsNone(plan.request_for(ttypes, entry, {"prompt": "x", "style": ""}, b"\x00" * 16, region,
+                                           mask=b"\xff" * 4).style)
 
 
 class ReadTest(unittest.TestCase):
