@@ -105,6 +105,74 @@ class LoraKindsTest {
     }
 
     @Test
+    void peftTuckerAndLoHaFilesGiveWhatTheFullDiffOfTheirChangeGives() throws Exception {
+        GaussianNoise noise = new GaussianNoise(13);
+        int rank = 4;
+        // PEFT: the LoCon's factors under diffusers' names with lora_A/lora_B and no alpha.
+        float[] down = scaled(noise.next(rank * WIDTH * 9), 0.05f);
+        float[] up = scaled(noise.next(WIDTH * rank), 0.05f);
+        Path peft = write("peft", new SafetensorsWriter()
+                .add("unet.down_blocks.0.resnets.0.conv1.lora_A.weight", DType.F32, new long[] {rank, WIDTH, 3, 3}, down)
+                .add("unet.down_blocks.0.resnets.0.conv1.lora_B.weight", DType.F32, new long[] {WIDTH, rank, 1, 1}, up));
+        Path peftDiff = write("peft-diff", new SafetensorsWriter()
+                .add(CONV + ".diff", DType.F32, new long[] {WIDTH, WIDTH, 3, 3}, product(up, down, WIDTH, rank, WIDTH * 9)));
+        assertSame("PEFT", peft, peftDiff);
+
+        // Tucker: 1x1 down, 3x3 mid, 1x1 up; alpha 2 at rank 4 scales by 0.5.
+        float[] tDown = scaled(noise.next(rank * WIDTH), 0.1f);
+        float[] tMid = scaled(noise.next(rank * rank * 9), 0.2f);
+        float[] tUp = scaled(noise.next(WIDTH * rank), 0.1f);
+        Path tucker = write("tucker", new SafetensorsWriter()
+                .add(CONV + ".lora_down.weight", DType.F32, new long[] {rank, WIDTH, 1, 1}, tDown)
+                .add(CONV + ".lora_mid.weight", DType.F32, new long[] {rank, rank, 3, 3}, tMid)
+                .add(CONV + ".lora_up.weight", DType.F32, new long[] {WIDTH, rank, 1, 1}, tUp)
+                .add(CONV + ".alpha", DType.F32, new long[] {}, new float[] {2f}));
+        float[] kernel = new float[WIDTH * WIDTH * 9];
+        for (int o = 0; o < WIDTH; o++) {
+            for (int i = 0; i < WIDTH; i++) {
+                for (int k = 0; k < 9; k++) {
+                    float sum = 0;
+                    for (int a = 0; a < rank; a++) {
+                        for (int b = 0; b < rank; b++) {
+                            sum += tUp[o * rank + a] * tMid[(a * rank + b) * 9 + k] * tDown[b * WIDTH + i];
+                        }
+                    }
+                    kernel[(o * WIDTH + i) * 9 + k] = 0.5f * sum;
+                }
+            }
+        }
+        assertSame("Tucker", tucker, write("tucker-diff", new SafetensorsWriter()
+                .add(CONV + ".diff", DType.F32, new long[] {WIDTH, WIDTH, 3, 3}, kernel)));
+
+        // LoHa: (w1_a w1_b) * (w2_a w2_b), elementwise, on the attention projection; alpha 4 at rank 4: scale 1.
+        float[] w1a = scaled(noise.next(WIDTH * rank), 0.3f);
+        float[] w1b = scaled(noise.next(rank * WIDTH), 0.3f);
+        float[] w2a = scaled(noise.next(WIDTH * rank), 0.3f);
+        float[] w2b = scaled(noise.next(rank * WIDTH), 0.3f);
+        Path loha = write("loha", new SafetensorsWriter()
+                .add(LINEAR + ".hada_w1_a", DType.F32, new long[] {WIDTH, rank}, w1a)
+                .add(LINEAR + ".hada_w1_b", DType.F32, new long[] {rank, WIDTH}, w1b)
+                .add(LINEAR + ".hada_w2_a", DType.F32, new long[] {WIDTH, rank}, w2a)
+                .add(LINEAR + ".hada_w2_b", DType.F32, new long[] {rank, WIDTH}, w2b)
+                .add(LINEAR + ".alpha", DType.F32, new long[] {}, new float[] {4f}));
+        float[] first = product(w1a, w1b, WIDTH, rank, WIDTH);
+        float[] second = product(w2a, w2b, WIDTH, rank, WIDTH);
+        for (int i = 0; i < first.length; i++) {
+            first[i] *= second[i];
+        }
+        assertSame("LoHa", loha, write("loha-diff", new SafetensorsWriter()
+                .add(LINEAR + ".diff", DType.F32, new long[] {WIDTH, WIDTH}, first)));
+    }
+
+    /** The file changes the prediction, and exactly as the full difference of its change does. */
+    private static void assertSame(String kind, Path file, Path asDiff) throws Exception {
+        float[] withFile = eps(List.of(new Sd15Model.LoraUse(file, 0.9)));
+        float[] withDiff = eps(List.of(new Sd15Model.LoraUse(asDiff, 0.9)));
+        assertTrue(largest(eps(List.of()), withFile) > 1e-3, kind + " changes the prediction");
+        assertTrue(largest(withFile, withDiff) < 1e-5, kind + " and its full difference differ by " + largest(withFile, withDiff));
+    }
+
+    @Test
     void doraAnUnknownKeyAndANameOfNoLayerAreRefusedNamingTheKey() throws Exception {
         Path dora = write("dora", new SafetensorsWriter()
                 .add(LINEAR + ".lora_down.weight", DType.F32, new long[] {4, WIDTH}, new float[4 * WIDTH])
