@@ -39,6 +39,11 @@ public final class LoadedCheckpoint implements AutoCloseable {
         close();
         model = Sd15Model.load(name, checkpoint, tokenizerFolder, architecture, TorchRuntime.detect());
         model.prompts().useEmbeddings(TextualInversions.load(embeddingsFolder, model.widths().textWidth()));
+        // TAESD for live previews when the model directory has it (MODELS/taesd/taesd_decoder.safetensors).
+        Path taesd = embeddingsFolder == null ? null : embeddingsFolder.resolveSibling("taesd").resolve("taesd_decoder.safetensors");
+        if (taesd != null && java.nio.file.Files.isRegularFile(taesd)) {
+            model.usePreviewDecoder(taesd);
+        }
         file = checkpoint;
         return model;
     }

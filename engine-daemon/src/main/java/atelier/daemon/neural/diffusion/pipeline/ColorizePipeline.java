@@ -70,7 +70,7 @@ public final class ColorizePipeline {
             UNetNoisePredictor predictor = new UNetNoisePredictor(model.unet(), model.runtime().computeType())
                     .withControl(new ControlGuide(lines, picture, settings.controlStrength(), settings.controlStart(),
                             settings.controlEnd()));
-            Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler())).previewingTo(progress);
+            Sampler<NDArray> sampler = new Sampler<>(predictor, Scheduler.named(settings.scheduler())).previewingTo(progress, model.previewRenderer());
             Progress sampling = progress.span(SAMPLING_FROM, SAMPLING_TO);
             List<Latents> results = settings.strength() >= 1
                     ? sampler.textToImage(latents.get(0), prompted.guidance(), settings.steps(), settings.seeds(), sampling)

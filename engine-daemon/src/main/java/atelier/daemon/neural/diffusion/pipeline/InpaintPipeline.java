@@ -96,14 +96,14 @@ public final class InpaintPipeline {
             List<Latents> results;
             if (model.inpainting()) {
                 Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type, extra), scheduler)
-                        .previewingTo(progress);
+                        .previewingTo(progress, model.previewRenderer());
                 results = settings.strength() >= 1
                         ? sampler.textToImage(latents, guidance, settings.steps(), seeds, sampling)
                         : sampler.imageToImage(java.util.Collections.nCopies(seeds.size(), latents), settings.strength(),
                                 guidance, settings.steps(), seeds, sampling);
             } else {
                 Sampler<NDArray> sampler = new Sampler<>(new UNetNoisePredictor(model.unet(), type), scheduler)
-                        .previewingTo(progress);
+                        .previewingTo(progress, model.previewRenderer());
                 results = sampler.inpaint(latents, editable, settings.strength(), guidance, settings.steps(), seeds, sampling);
             }
             progress.step(SAMPLING_TO, "decoding");

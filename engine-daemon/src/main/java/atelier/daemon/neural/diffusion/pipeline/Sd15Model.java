@@ -54,6 +54,9 @@ public final class Sd15Model implements AutoCloseable {
      */
     private static final ThreadLocal<String> APPLIED_LORAS = ThreadLocal.withInitial(() -> "");
 
+    /** TAESD's decoder for live previews, when MODELS/taesd/ holds it; null for the latent-to-RGB preview. */
+    private volatile atelier.daemon.neural.diffusion.net.TinyAutoencoder.Decoder previewDecoder;
+
     /** The VAE of the request in progress: the checkpoint's own, or a standalone one it asked for. */
     private volatile Autoencoder requestVae;
 
@@ -211,6 +214,46 @@ public final class Sd15Model implements AutoCloseable {
      */
     public static String appliedLoras() {
         return APPLIED_LORAS.get();
+    }
+
+    /**
+     * Shows previews through TAESD's decoder (madebyollin's tiny autoencoder: a real picture of
+     * the step's estimate at full size, for about a second of CPU) instead of the latent-to-RGB
+     * approximation. Loaded once, kept with the model.
+     */
+    public synchronized void usePreviewDecoder(Path taesdDecoder) throws IOException {
+        var decoder = new atelier.daemon.neural.diffusion.net.TinyAutoencoder.Decoder();
+        CheckpointWeights.load(decoder, Safetensors.open(taesdDecoder), manager, runtime.device(), runtime.computeType());
+        previewDecoder = decoder;
+    }
+
+    /** How the sampler should draw its previews: through TAESD when it is loaded, else from the latents directly. */
+    public atelier.daemon.neural.diffusion.sampling.Sampler.PreviewRenderer previewRenderer() {
+        var decoder = previewDecoder;
+        if (decoder == null) {
+            return atelier.daemon.neural.diffusion.sampling.LatentPreview::toRgb;
+        }
+        return clean -> {
+            try (NDManager scope = manager.newSubManager()) {
+                ai.djl.ndarray.NDArray z = ((TensorLatents) clean).array().toType(runtime.computeType(), false);
+                z.tempAttach(scope);
+                ai.djl.ndarray.NDArray rgb = decoder.apply(z).clip(0, 1).mul(255).round()
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                rgb.tempAttach(scope);
+                int height = (int) rgb.getShape().get(2);
+                int width = (int) rgb.getShape().get(3);
+                float[] planes = rgb.toFloatArray();
+                byte[] rgba = new byte[width * height * 4];
+                int plane = width * height;
+                for (int p = 0; p < plane; p++) {
+                    rgba[p * 4] = (byte) planes[p];
+                    rgba[p * 4 + 1] = (byte) planes[plane + p];
+                    rgba[p * 4 + 2] = (byte) planes[2 * plane + p];
+                    rgba[p * 4 + 3] = (byte) 255;
+                }
+                return atelier.daemon.image.Raster.wrap(new atelier.daemon.image.Extent(width, height), rgba);
+            }
+        };
     }
 
     /** The networks LoRAs change: the UNet and the text encoder. */

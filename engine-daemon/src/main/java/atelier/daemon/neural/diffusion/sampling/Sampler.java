@@ -27,28 +27,41 @@ public final class Sampler<C> {
         void show(int stepsDone, int steps, Raster picture);
     }
 
+    /** Makes a picture of a step's clean estimate: {@link LatentPreview#toRgb}, or a small decoder. */
+    @FunctionalInterface
+    public interface PreviewRenderer {
+        Raster render(Latents clean);
+    }
+
     private final EpsilonModel<C> model;
     private final Scheduler scheduler;
     private final int previewEvery;
     private final PreviewSink previews;
+    private final PreviewRenderer renderer;
 
     public Sampler(EpsilonModel<C> model, Scheduler scheduler) {
-        this(model, scheduler, 0, null);
+        this(model, scheduler, 0, null, LatentPreview::toRgb);
     }
 
-    private Sampler(EpsilonModel<C> model, Scheduler scheduler, int previewEvery, PreviewSink previews) {
+    private Sampler(EpsilonModel<C> model, Scheduler scheduler, int previewEvery, PreviewSink previews, PreviewRenderer renderer) {
         this.model = model;
         this.scheduler = scheduler;
         this.previewEvery = previewEvery;
         this.previews = previews;
+        this.renderer = renderer;
     }
 
     /** This sampler, also showing a {@link LatentPreview} every {@code everySteps} steps. */
     public Sampler<C> withPreviews(int everySteps, PreviewSink sink) {
+        return withPreviews(everySteps, sink, renderer);
+    }
+
+    /** This sampler, showing every {@code everySteps} steps what {@code renderer} makes of the clean estimate. */
+    public Sampler<C> withPreviews(int everySteps, PreviewSink sink, PreviewRenderer renderer) {
         if (everySteps < 1) {
             throw new IllegalArgumentException("previews every " + everySteps + " steps");
         }
-        return new Sampler<>(model, scheduler, everySteps, sink);
+        return new Sampler<>(model, scheduler, everySteps, sink, renderer);
     }
 
     /** Steps between the previews {@link #previewingTo} hands on: cheap, but the editor need not redraw every step. */
@@ -57,6 +70,11 @@ public final class Sampler<C> {
     /** This sampler, handing a preview to the job's progress every {@link #PREVIEW_EVERY} steps. */
     public Sampler<C> previewingTo(Progress progress) {
         return withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture));
+    }
+
+    /** As {@link #previewingTo(Progress)}, the pictures made by {@code renderer}. */
+    public Sampler<C> previewingTo(Progress progress, PreviewRenderer renderer) {
+        return withPreviews(PREVIEW_EVERY, (done, steps, picture) -> progress.preview(picture), renderer);
     }
 
     /**
@@ -190,7 +208,7 @@ public final class Sampler<C> {
                 SchedulerRun.Step step = v.run.step(i, v.x, predicted.get(k), v.noise);
                 v.x = v.kept == null ? step.next() : v.kept.apply(v.run, i + 1, step.next());
                 if (k == 0 && previews != null && (i + 1) % previewEvery == 0) {
-                    previews.show(i + 1, steps, LatentPreview.toRgb(step.denoised()));
+                    previews.show(i + 1, steps, renderer.render(step.denoised()));
                 }
             }
         }
