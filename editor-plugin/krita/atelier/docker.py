@@ -1,9 +1,8 @@
 """The Atelier docker: buttons for the five operations, their parameters, progress and connection status."""
 
 from krita import DockWidget, Krita
-from PyQt5.QtCore import pyqtSignal
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                             QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from .qt import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                 QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget, pyqtSignal)
 
 from . import connection, editor, jobs, layout
 from .layout import Bounds, Extend

@@ -6,9 +6,9 @@ Nothing here talks to the daemon. The artist's layer is only read, never written
 import time
 
 from krita import Krita, Selection
-from PyQt5.QtCore import QTimer
 
 from . import layout, pixels
+from .qt import QTimer
 from .layout import Bounds
 
 

@@ -5,9 +5,8 @@ Uses the shared client (atelier_client) and no Krita import.
 
 import time
 
-from PyQt5.QtCore import QThread, pyqtSignal
-
 from . import connection, layout
+from .qt import QThread, pyqtSignal
 
 
 class Settings:

@@ -5,10 +5,10 @@ import runpy
 import traceback
 
 from krita import DockWidgetFactory, DockWidgetFactoryBase, Extension
-from PyQt5.QtCore import QTimer
 
 from . import layout
 from .docker import AtelierDocker
+from .qt import QTimer
 
 ACTIONS = (
     ("atelier_fill", "Atelier: Fill selection", layout.FILL),
