@@ -96,23 +96,10 @@ public final class ClipTokenizer {
         List<String> pieces = pieces(prompt);
         List<Integer> ids = new ArrayList<>();
         List<Integer> pieceOfToken = new ArrayList<>();
-        int placeholder = firstPlaceholder;
-        for (int p = 0; p < pieces.size(); p++) {
-            int span = embeddingSpan(pieces, p, embeddings);
-            if (span > 0) {
-                TextualInversions.Embedding embedding = embeddings.named(pieces.get(p + span - 1));
-                p += span - 1;
-                used.add(embedding);
-                for (int v = 0; v < embedding.vectors().length; v++) {
-                    ids.add(placeholder++);
-                    pieceOfToken.add(p);
-                }
-                continue;
-            }
-            for (String token : bpe(pieces.get(p))) {
-                // Only a vocabulary without all byte symbols can miss one; CLIP maps it to <|endoftext|>.
-                ids.add(vocabulary.getOrDefault(token, endId));
-                pieceOfToken.add(p);
+        for (Word word : words(pieces, embeddings, new int[] {firstPlaceholder}, used)) {
+            for (int id : word.ids()) {
+                ids.add(id);
+                pieceOfToken.add(word.piece());
             }
         }
         int room = CONTEXT_LENGTH - 2;
@@ -140,8 +127,16 @@ public final class ClipTokenizer {
      */
     public List<int[]> words(String text, TextualInversions embeddings, int[] nextPlaceholder,
                              List<TextualInversions.Embedding> used) {
-        List<String> pieces = pieces(text);
-        List<int[]> words = new ArrayList<>();
+        return words(pieces(text), embeddings, nextPlaceholder, used).stream().map(Word::ids).toList();
+    }
+
+    /** One word's ids and the (last) piece it came from, for saying which words a cut prompt lost. */
+    private record Word(int[] ids, int piece) {
+    }
+
+    private List<Word> words(List<String> pieces, TextualInversions embeddings, int[] nextPlaceholder,
+                             List<TextualInversions.Embedding> used) {
+        List<Word> words = new ArrayList<>();
         for (int p = 0; p < pieces.size(); p++) {
             int span = embeddingSpan(pieces, p, embeddings);
             if (span > 0) {
@@ -152,15 +147,16 @@ public final class ClipTokenizer {
                 for (int v = 0; v < ids.length; v++) {
                     ids[v] = nextPlaceholder[0]++;
                 }
-                words.add(ids);
+                words.add(new Word(ids, p));
                 continue;
             }
             String[] tokens = bpe(pieces.get(p));
             int[] ids = new int[tokens.length];
             for (int t = 0; t < tokens.length; t++) {
+                // Only a vocabulary without all byte symbols can miss one; CLIP maps it to <|endoftext|>.
                 ids[t] = vocabulary.getOrDefault(tokens[t], endId);
             }
-            words.add(ids);
+            words.add(new Word(ids, p));
         }
         return words;
     }
