@@ -3,6 +3,7 @@ package atelier.bridge.cli;
 import atelier.bridge.cli.CommandLine.UsageException;
 import atelier.bridge.client.AtelierClient;
 import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.PrivateFiles;
 import atelier.bridge.client.DaemonLauncher;
 import atelier.bridge.client.JobListener;
 import atelier.bridge.models.ModelInstaller;
@@ -31,7 +32,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -362,7 +362,8 @@ public final class AtelierCommand {
             List<Layer> layers = result.getLayers();
             for (int i = 0; i < layers.size(); i++) {
                 Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
-                writeAtomically(target, layers.get(i).getPixels().getData());
+                // Never a half-written file where the artist expects a picture, never through a planted link.
+                PrivateFiles.writeAtomically(target, layers.get(i).getPixels().getData());
                 Layer layer = layers.get(i);
                 out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layer.getSeed()
                         + (layer.isSetName() ? ", " + layer.getName() : "") + ")");
@@ -586,25 +587,5 @@ public final class AtelierCommand {
             return true;
         }
         return Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-    }
-
-    /**
-     * Never leaves a half-written file where the artist expects a picture: the bytes go to a new
-     * file with an unpredictable name beside the target, created exclusively (a link planted
-     * there is never followed), then renamed over it.
-     */
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".partial");
-        try {
-            Files.write(partial, bytes);
-            if (Files.exists(absolute) && Files.getFileStore(partial).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(partial, Files.getPosixFilePermissions(absolute));
-            }
-            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
     }
 }

@@ -58,17 +58,22 @@ public final class PrivateFiles {
     }
 
     /**
-     * Writes {@code bytes} to {@code target} whole or not at all: into a new 0600 file with an
+     * Writes {@code bytes} to {@code target} whole or not at all: into a new file with an
      * unpredictable name beside it, created exclusively (never through a planted link), then
-     * renamed over the target. A failed write (a full disk) removes its temporary file at once.
+     * renamed over the target. The new file is 0600, or has the permissions of the file it
+     * replaces. A failed write (a full disk) removes its temporary file at once.
      */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path partial = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+        Path absolute = target.toAbsolutePath();
+        Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".partial");
         try {
-            restrict(partial, FILE);
+            boolean posix = Files.getFileStore(partial).supportsFileAttributeView("posix");
+            if (posix) {
+                Files.setPosixFilePermissions(partial, Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)
+                        ? Files.getPosixFilePermissions(absolute, LinkOption.NOFOLLOW_LINKS) : FILE);
+            }
             Files.write(partial, bytes);
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(partial);
             throw e;

@@ -52,12 +52,7 @@ public final class LoraFile {
      * without all four; null when nothing is. (Which layers it names is checked at load.)
      */
     public static String problem(SafetensorsHeader header) {
-        Map<String, Map<String, TensorInfo>> modules = new TreeMap<>();
-        for (TensorInfo tensor : header.tensors()) {
-            PARTS.stream().filter(tensor.name()::endsWith).findFirst().ifPresent(part -> modules.computeIfAbsent(
-                    tensor.name().substring(0, tensor.name().length() - part.length()), k -> new LinkedHashMap<>()).put(part, tensor));
-        }
-        for (Map.Entry<String, Map<String, TensorInfo>> module : modules.entrySet()) {
+        for (Map.Entry<String, Map<String, TensorInfo>> module : modules(header.tensors()).entrySet()) {
             Map<String, TensorInfo> parts = module.getValue();
             for (String[] pair : new String[][] {{".lora_down.weight", ".lora_up.weight"}, {".lora_A.weight", ".lora_B.weight"}}) {
                 TensorInfo down = parts.get(pair[0]);
@@ -92,6 +87,16 @@ public final class LoraFile {
                 && header.tensors().stream().anyMatch(t -> !t.name().endsWith(".alpha"));
     }
 
+    /** The tensors of each module, by the module's name and the part of it each is (its key's ending). */
+    private static Map<String, Map<String, TensorInfo>> modules(java.util.Collection<TensorInfo> tensors) {
+        Map<String, Map<String, TensorInfo>> modules = new TreeMap<>();
+        for (TensorInfo tensor : tensors) {
+            PARTS.stream().filter(tensor.name()::endsWith).findFirst().ifPresent(part -> modules.computeIfAbsent(
+                    tensor.name().substring(0, tensor.name().length() - part.length()), k -> new LinkedHashMap<>()).put(part, tensor));
+        }
+        return modules;
+    }
+
     /**
      * The changes of the file at the artist's {@code weight}, by CompVis layer key (without ".weight").
      *
@@ -104,7 +109,6 @@ public final class LoraFile {
         LoraNames names = LoraNames.of(widths);
         Map<String, ExpectedShape> shapes = new LinkedHashMap<>(Sd15Layout.unet(widths));
         shapes.putAll(Sd15Layout.textEncoder(widths));
-        Map<String, Map<String, TensorInfo>> modules = new TreeMap<>();
         for (TensorInfo tensor : lora.tensors()) {
             String name = tensor.name();
             for (Map.Entry<String, String> refused : REFUSED.entrySet()) {
@@ -112,11 +116,12 @@ public final class LoraFile {
                     throw new CheckpointMismatchException(file, "'" + name + "': " + refused.getValue());
                 }
             }
-            String part = PARTS.stream().filter(name::endsWith).findFirst().orElseThrow(() -> new CheckpointMismatchException(
-                    file, "'" + name + "' is not a key of a LoRA format Atelier reads (kohya/LyCORIS LoRA, LoCon, Tucker,"
-                    + " LoHa, LoKr, .diff, PEFT)"));
-            modules.computeIfAbsent(name.substring(0, name.length() - part.length()), k -> new LinkedHashMap<>()).put(part, tensor);
+            if (PARTS.stream().noneMatch(name::endsWith)) {
+                throw new CheckpointMismatchException(file, "'" + name + "' is not a key of a LoRA format Atelier reads"
+                        + " (kohya/LyCORIS LoRA, LoCon, Tucker, LoHa, LoKr, .diff, PEFT)");
+            }
         }
+        Map<String, Map<String, TensorInfo>> modules = modules(lora.tensors());
         if (modules.isEmpty()) {
             throw new CheckpointMismatchException(file, "holds no tensors: it is not a LoRA");
         }

@@ -20,10 +20,17 @@ import java.util.Optional;
  */
 public final class LoraNames {
 
+    /** One table a model shape, made once: every LoRA a request applies looks its modules up in it. */
+    private static final Map<Sd15Widths, LoraNames> BY_WIDTHS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, String> layers = new LinkedHashMap<>();
 
     /** The names of every linear and convolution weight of an SD 1.5 model of these widths. */
     public static LoraNames of(Sd15Widths widths) {
+        return BY_WIDTHS.computeIfAbsent(widths, LoraNames::build);
+    }
+
+    private static LoraNames build(Sd15Widths widths) {
         LoraNames names = new LoraNames();
         Sd15Layout.unet(widths).forEach((key, shape) -> {
             if (key.endsWith(".weight") && shape.shape().size() >= 2) {
