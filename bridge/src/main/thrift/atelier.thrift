@@ -94,7 +94,13 @@ struct EditRequest {
    * inpaint; for remove-background it marks what to keep.
    */
   3: optional Picture mask,
-  /** Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint. */
+  /**
+   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+   * (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+   * one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+   * empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+   * a scribble is placed on it.
+   */
   4: optional Picture hints,
   /** What should be there (inpaint, outpaint, colorize with a model). At most 2000 characters. */
   5: optional string prompt,

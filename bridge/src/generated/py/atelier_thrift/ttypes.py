@@ -335,7 +335,11 @@ class EditRequest(object):
      - mask: The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
     between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
     inpaint; for remove-background it marks what to keep.
-     - hints: Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint.
+     - hints: Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+    (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+    one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+    empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+    a scribble is placed on it.
      - prompt: What should be there (inpaint, outpaint, colorize with a model). At most 2000 characters.
      - negativePrompt: What should not be there. At most 2000 characters.
      - seed: Seed of the first variant; variant k uses seed+k. Absent: the daemon picks one and reports it.

@@ -63,7 +63,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    */
   public @org.apache.thrift.annotation.Nullable Picture mask; // optional
   /**
-   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint.
+   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+   * (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+   * one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+   * empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+   * a scribble is placed on it.
    */
   public @org.apache.thrift.annotation.Nullable Picture hints; // optional
   /**
@@ -194,7 +198,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      */
     MASK((short)3, "mask"),
     /**
-     * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint.
+     * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+     * (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+     * one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+     * empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+     * a scribble is placed on it.
      */
     HINTS((short)4, "hints"),
     /**
@@ -727,7 +735,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   }
 
   /**
-   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint.
+   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+   * (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+   * one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+   * empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+   * a scribble is placed on it.
    */
   @org.apache.thrift.annotation.Nullable
   public Picture getHints() {
@@ -735,7 +747,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   }
 
   /**
-   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint.
+   * Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
+   * (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
+   * one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
+   * empty. The paper around the drawing (what reaches the canvas border) stays transparent unless
+   * a scribble is placed on it.
    */
   public EditRequest setHints(@org.apache.thrift.annotation.Nullable Picture hints) {
     this.hints = hints;

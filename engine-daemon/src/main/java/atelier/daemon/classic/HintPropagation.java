@@ -21,6 +21,8 @@ public final class HintPropagation {
     public static final int STROKE_ALPHA = FlatsEngine.STROKE_ALPHA;
     /** No colour yet. */
     public static final int NONE = -1;
+    /** Stays transparent and gives nothing to its neighbours: the paper around the drawing. */
+    public static final int EMPTY = -2;
 
     private HintPropagation() {
     }
@@ -56,7 +58,11 @@ public final class HintPropagation {
         return colour;
     }
 
-    /** Fills every {@link #NONE} in {@code colour} from its most openly joined coloured neighbour, in place. */
+    /**
+     * Fills every {@link #NONE} in {@code colour} from its most openly joined coloured neighbour,
+     * in place; {@link #EMPTY} regions neither take nor give, so no colour travels through the
+     * paper around the drawing. A region no colour reaches stays {@link #NONE}.
+     */
     public static int[] spread(int[] colour, List<RegionLabels.Border> borders) {
         int n = colour.length;
         List<List<RegionLabels.Border>> touching = new ArrayList<>(n);
@@ -71,7 +77,7 @@ public final class HintPropagation {
         PriorityQueue<long[]> frontier = new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
                 : p[1] != q[1] ? Long.compare(p[1], q[1]) : Long.compare(p[2], q[2]));
         for (int r = 0; r < n; r++) {
-            if (colour[r] != NONE) {
+            if (colour[r] >= 0) {
                 offerNeighbours(r, colour, touching, frontier);
             }
         }

@@ -19,8 +19,9 @@ import org.opencv.imgproc.Imgproc;
  *
  * @param labels  the region of each pixel, 0..count-1
  * @param area    per region, how many of its pixels are free space (not ink)
+ * @param nearestFree per pixel, the nearest pixel that is not ink (a free pixel is its own)
  */
-public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
+public record RegionLabels(Extent extent, int[] labels, int count, int[] area, int[] nearestFree) {
 
     /** Where regions touch: the two regions, and how openly (see {@link #borders}). */
     public record Border(int a, int b, long openness) {
@@ -52,8 +53,8 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
             copy.release();
             inner.release();
             settleBoundaries(labels, w, h);
-            inkToNearestFreePixel(lines, labels);
-            return compact(lines, labels, Math.max(seeds.count(), 1));
+            int[] nearestFree = inkToNearestFreePixel(lines, labels);
+            return compact(lines, labels, Math.max(seeds.count(), 1), nearestFree);
         } finally {
             dark.release();
             relief.release();
@@ -98,7 +99,7 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
      * nearer to it; the flood alone can hand a whole flat-topped line to whichever side
      * reached it first.
      */
-    private static void inkToNearestFreePixel(LineArt lines, int[] labels) {
+    private static int[] inkToNearestFreePixel(LineArt lines, int[] labels) {
         Mat free = GapClosing.freeSpace(lines);
         Mat ink = new Mat();
         Mat distance = new Mat();
@@ -120,9 +121,13 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
             int[] before = labels.clone();
             for (int i = 0; i < labels.length; i++) {
                 if (lines.isLine(i)) {
-                    labels[i] = before[freePixel[nearestFree[i]]];
+                    nearestFree[i] = freePixel[nearestFree[i]];
+                    labels[i] = before[nearestFree[i]];
+                } else {
+                    nearestFree[i] = i;
                 }
             }
+            return nearestFree;
         } finally {
             free.release();
             ink.release();
@@ -141,7 +146,7 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
     }
 
     /** Renumbers 1..n seeds to 0..count-1, dropping seeds that lost every pixel, and counts free area. */
-    private static RegionLabels compact(LineArt lines, int[] labels, int seedCount) {
+    private static RegionLabels compact(LineArt lines, int[] labels, int seedCount, int[] nearestFree) {
         int[] index = new int[seedCount + 1];
         java.util.Arrays.fill(index, -1);
         int count = 0;
@@ -158,7 +163,24 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area) {
                 area[labels[i]]++;
             }
         }
-        return new RegionLabels(lines.extent(), labels, count, area);
+        return new RegionLabels(lines.extent(), labels, count, area, nearestFree);
+    }
+
+    /** Per region, whether its paper reaches the canvas border: the paper around a drawing does. */
+    public boolean[] touchingBorder(LineArt lines) {
+        int w = extent.width(), h = extent.height();
+        boolean[] touching = new boolean[count];
+        for (int x = 0; x < w; x++) {
+            for (int i : new int[] {x, (h - 1) * w + x}) {
+                touching[labels[i]] |= !lines.isLine(i);
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            for (int i : new int[] {y * w, y * w + w - 1}) {
+                touching[labels[i]] |= !lines.isLine(i);
+            }
+        }
+        return touching;
     }
 
     public int at(int x, int y) {

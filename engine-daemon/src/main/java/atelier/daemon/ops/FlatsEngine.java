@@ -17,6 +17,12 @@ public interface FlatsEngine {
      */
     int STROKE_ALPHA = 128;
 
+    /**
+     * Strokes in exactly this colour (#FF00FF, magenta) mean "leave empty", as Krita's
+     * Colorize Mask's transparent key: the shape they are in stays transparent.
+     */
+    int EMPTY_HINT = 0xFF00FF;
+
     /** Whether the hint picture has any stroke at all. */
     static boolean hasStrokes(Raster hints) {
         byte[] rgba = hints.rgba();
@@ -39,8 +45,9 @@ public interface FlatsEngine {
     /** Line art that was read and can be flatted. */
     interface Plan {
         /**
-         * One opaque flat-colour picture per seed, every pixel coloured, under the lines too.
-         * With hints the seeds do not matter; without, each seed picks its own palette.
+         * One flat-colour picture per seed: every shape opaque in one colour, under the lines
+         * too; the paper around the drawing, shapes hinted empty and shapes no scribble reaches
+         * transparent. With hints the seeds do not matter; without, each seed picks its own palette.
          */
         Flats paint(List<Long> seeds, Progress progress) throws JobCancelledException;
     }

@@ -19,12 +19,17 @@ final class FlatsLayers {
     static List<ResultLayer> of(Raster flats, Raster lineArt, FlatsOutput output, long seed) {
         return switch (output) {
             case UNDERLAY -> List.of(new ResultLayer(flats, 0, 0, seed, LayerRole.UNDERLAY));
-            case MERGED -> List.of(new ResultLayer(Compositing.multiply(lineArt, flats), 0, 0, seed, LayerRole.PATCH));
+            // The outside is empty in the flats, so it is paper in the merged picture.
+            case MERGED -> List.of(new ResultLayer(Compositing.multiply(lineArt, Compositing.overWhite(flats)), 0, 0, seed,
+                    LayerRole.PATCH));
             case PER_COLOR -> perColour(flats, seed);
         };
     }
 
-    /** One underlay per colour, cropped to where that colour is and transparent elsewhere, named "#rrggbb". */
+    /**
+     * One underlay per colour, cropped to where that colour is and transparent elsewhere, named
+     * "#rrggbb"; the empty outside makes no layer.
+     */
     private static List<ResultLayer> perColour(Raster flats, long seed) {
         int w = flats.width(), h = flats.height();
         byte[] rgba = flats.rgba();
@@ -33,7 +38,13 @@ final class FlatsLayers {
         int last = -1;
         int[] box = null;
         for (int y = 0; y < h; y++) {
+            // A run never goes on across a row's start or a transparent pixel: the box's left edge is checked anew.
+            last = -1;
             for (int x = 0; x < w; x++) {
+                if (rgba[(y * w + x) * 4 + 3] == 0) {
+                    last = -1;
+                    continue;
+                }
                 int colour = rgb(rgba, y * w + x);
                 if (colour != last) {
                     // Flats come in long runs of one colour: look the box up only where the colour changes.
@@ -52,7 +63,7 @@ final class FlatsLayers {
             Raster layer = flats.crop(where);
             byte[] px = layer.rgba();
             for (int i = 0; i < px.length; i += 4) {
-                if (rgb(px, i / 4) != colour) {
+                if (px[i + 3] == 0 || rgb(px, i / 4) != colour) {
                     px[i] = px[i + 1] = px[i + 2] = px[i + 3] = 0;
                 }
             }

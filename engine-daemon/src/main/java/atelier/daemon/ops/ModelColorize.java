@@ -58,7 +58,8 @@ final class ModelColorize implements FlatsEngine {
             details.putAll(bases.details());
             List<Raster> starts = new ArrayList<>();
             for (Raster base : bases.variants()) {
-                starts.add(Compositing.multiply(Compositing.overWhite(lineArt), base));
+                // The empty outside of the flats is paper in the start picture.
+                starts.add(Compositing.multiply(Compositing.overWhite(lineArt), Compositing.overWhite(base)));
             }
             List<Raster> painted = painter.paint(lineArt, starts, new InpaintEngine.Prompted(prompt, negativePrompt, strength, steps,
                     seeds, settings), progress.span(0.05, 1), details);

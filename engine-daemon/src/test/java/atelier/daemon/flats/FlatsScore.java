@@ -84,4 +84,42 @@ public final class FlatsScore {
         }
         return segment;
     }
+
+    /**
+     * Share of the artist's coloured pixels (lines excluded, see {@link RealLineArt#scored})
+     * that the flats give the artist's colour, opaque.
+     */
+    public static double accuracy(Raster flats, RealLineArt art) {
+        byte[] out = flats.rgba();
+        long right = 0, counted = 0;
+        for (int i = 0; i < out.length / 4; i++) {
+            if (!art.scored(i)) {
+                continue;
+            }
+            counted++;
+            if ((out[i * 4 + 3] & 0xFF) == 255 && RealLineArt.rgb(out, i) == art.expected(i)) {
+                right++;
+            }
+        }
+        return (double) right / counted;
+    }
+
+    /** The outside counts as empty when at least this share of it is transparent. */
+    public static final double OUTSIDE_EMPTY = 0.999;
+
+    /** Share of the outside (see {@link RealLineArt#outside}) the flats leave transparent. */
+    public static double outsideEmpty(Raster flats, RealLineArt art) {
+        boolean[] outside = art.outside();
+        byte[] out = flats.rgba();
+        long empty = 0, counted = 0;
+        for (int i = 0; i < outside.length; i++) {
+            if (outside[i]) {
+                counted++;
+                if (out[i * 4 + 3] == 0) {
+                    empty++;
+                }
+            }
+        }
+        return counted == 0 ? 1 : (double) empty / counted;
+    }
 }

@@ -89,9 +89,26 @@ class ColorizeWithTinyModelsTest {
         EditOutcome two = colorize.prepare(order(hints, FlatsOutput.UNDERLAY, "auto", 2, 30, 0.5)).run(Progress.NONE);
         assertNotEquals(two.layers().get(0).pixels(), two.layers().get(1).pixels());
         EditOutcome again = colorize.prepare(order(hints, FlatsOutput.UNDERLAY, "auto", 1, 31, 0.5)).run(Progress.NONE);
-        assertEquals(two.layers().get(1).pixels(), again.layers().get(0).pixels());
+        assertSamePicture(two.layers().get(1).pixels(), again.layers().get(0).pixels());
         EditOutcome unhinted = colorize.prepare(order(null, FlatsOutput.UNDERLAY, "auto", 1, 30, 0.5)).run(Progress.NONE);
         assertNotEquals(two.layers().get(0).pixels(), unhinted.layers().get(0).pixels());
+    }
+
+    /**
+     * The same seed in a batch of two and alone: the same picture, up to one level of rounding
+     * on a few pixels (a batched matrix product sums in another order; measured: 2 pixels of
+     * 30720 one level apart). A different seed or start changes most pixels by far more.
+     */
+    private static void assertSamePicture(Raster expected, Raster actual) {
+        byte[] a = expected.rgba(), b = actual.rgba();
+        assertEquals(a.length, b.length);
+        int worst = 0, differing = 0;
+        for (int i = 0; i < a.length; i++) {
+            int d = Math.abs((a[i] & 0xFF) - (b[i] & 0xFF));
+            worst = Math.max(worst, d);
+            differing += d > 0 ? 1 : 0;
+        }
+        assertTrue(worst <= 1 && differing <= a.length / 1000, "worst " + worst + ", differing " + differing);
     }
 
     @Test
