@@ -4,7 +4,7 @@ from krita import DockWidget, Krita
 from .qt import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                  QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget, pyqtSignal)
 
-from . import connection, editor, jobs, layout
+from . import connection, editor, jobs, layout, pixels
 from .layout import Bounds, Extend
 
 SETTINGS_GROUP = "atelier"
@@ -350,6 +350,14 @@ class AtelierDocker(DockWidget):
             self.finished.emit("failed")
             return
         added = "Added “%s” (engine %s)." % (node.name(), result.engine)
+        if pending["operation"] == layout.COLORIZE and node.uniqueId() != pending["node"].uniqueId():
+            lines = pending["node"]
+            if self.converted:
+                added += " The grey document is now RGB so the flats show in colour."
+            if editor.show_flats_through(lines) is not None:
+                added += (" “%s” is now on Multiply so its paper shows the flats; set it back to Normal in the"
+                          " Layers docker to undo that." % lines.name())
+            pending["doc"].refreshProjection()
         if not needs_mask:
             self._show_info(added)
             self.finished.emit("done")
@@ -378,5 +386,12 @@ class AtelierDocker(DockWidget):
                     doc.width(), doc.height(), result.canvasWidth, result.canvasHeight))
         plans = layout.plan_layers(operation, layers, origin)
         below = all(layer.role == ttypes.LayerRole.UNDERLAY for layer in layers)
+        self.converted = False
+        if below and doc.colorModel() != pixels.RGBA:
+            # A grey document composites in grey: flats would never show their colours. Grey values stay as
+            # they are in RGB (R = G = B), and Krita's undo takes the conversion back.
+            doc.setColorSpace(pixels.RGBA, doc.colorDepth(), "sRGB-elle-V2-srgbtrc.icc")
+            doc.waitForDone()
+            self.converted = True
         blend = mask if operation in layout.NEEDS_SELECTION else None
         return editor.insert_results(doc, node, operation, plans, below=below, blend_mask=blend, mask_region=region)

@@ -41,6 +41,8 @@ def read_layer(doc, node, region):
         data = node.pixelData(region.x, region.y, region.width, region.height)
     else:  # groups, file or vector layers: what they show
         data = node.projectionPixelData(region.x, region.y, region.width, region.height)
+    if node.colorModel() == pixels.GRAYA:
+        return pixels.grey_to_rgba8(bytes(data), node.colorDepth(), linear)
     return pixels.to_rgba8(bytes(data), node.colorDepth(), linear)
 
 
@@ -86,6 +88,10 @@ def grow_canvas(doc, extend):
 def _new_paint_layer(doc, plan):
     depth, linear = _depth_of(doc)
     layer = doc.createNode(plan.name, "paintlayer")
+    if layer.colorModel() != pixels.RGBA:
+        # A grey document still gets colour results: the new layer alone is RGBA, at the document's depth.
+        layer.setColorSpace(pixels.RGBA, depth, "sRGB-elle-V2-srgbtrc.icc")
+        depth, linear = layer.colorDepth(), pixels.is_linear_profile(layer.colorProfile())
     layer.setPixelData(pixels.from_rgba8(plan.rgba, depth, linear), plan.x, plan.y, plan.width, plan.height)
     layer.setVisible(plan.visible)
     return layer
@@ -125,13 +131,28 @@ def insert_results(doc, active, operation, plans, below=False, blend_mask=None, 
         if index > 0:
             parent.addChildNode(top, siblings[index - 1])
         else:
+            # The artist's layer is the bottom one and addChildNode only puts a node above another: put the
+            # result above it, then lift the artist's layer (the same node, pixels untouched) back above the result.
+            # (setChildNodes would reorder the other layers.)
             parent.addChildNode(top, active)
-            parent.setChildNodes([top] + [s for s in parent.childNodes() if s.uniqueId() != top.uniqueId()])
+            doc.waitForDone()
+            parent.removeChildNode(active)
+            parent.addChildNode(active, top)
     else:
         parent.addChildNode(top, active)
     doc.waitForDone()
     doc.refreshProjection()
     return top, not mask_done
+
+
+def show_flats_through(node):
+    """Sets the line layer to Multiply, as colourists keep line art, so flats put under it show
+    through its paper. Returns the mode it had when it changed it, else None (already not Normal)."""
+    mode = node.blendingMode()
+    if mode != "normal":
+        return None
+    node.setBlendingMode("multiply")
+    return mode
 
 
 def add_blend_mask(doc, target, mask, region, done, timeout_seconds=5):

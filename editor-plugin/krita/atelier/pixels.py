@@ -11,6 +11,9 @@ from array import array
 
 U8, U16, F16, F32 = "U8", "U16", "F16", "F32"
 SUPPORTED_DEPTHS = (U8, U16, F16, F32)
+RGBA, GRAYA = "RGBA", "GRAYA"
+# Grey layers (line art scanned or drawn in grey) are read as RGBA with R = G = B; results are always RGBA.
+READABLE_MODELS = (RGBA, GRAYA)
 
 
 class UnsupportedPixels(Exception):
@@ -18,8 +21,8 @@ class UnsupportedPixels(Exception):
 
 
 def check_color_space(model, depth):
-    if model != "RGBA":
-        raise UnsupportedPixels("Atelier works on RGBA documents; this one is %s. "
+    if model not in READABLE_MODELS:
+        raise UnsupportedPixels("Atelier reads RGBA and grey layers; this one is %s. "
                                 "Convert it with Image > Convert Image Color Space." % model)
     if depth not in SUPPORTED_DEPTHS:
         raise UnsupportedPixels("Atelier cannot read %s channels; convert the image to 8-bit, 16-bit "
@@ -60,6 +63,33 @@ def _floats(data, depth):
         return values
     count = len(data) // 2
     return struct.unpack("<%de" % count, bytes(data))
+
+
+def grey_to_rgba8(data, depth, linear=False):
+    """Krita GRAYA layer bytes (grey, alpha per pixel; depth U8/U16/F16/F32) -> 8-bit RGBA with R = G = B."""
+    data = bytes(data)
+    if depth == U8:
+        two = data
+    elif depth == U16:
+        two = data[1::2]
+    elif depth in (F16, F32):
+        values = _floats(data, depth)
+        colour = _ENCODE_LUT if linear else _PLAIN_LUT
+        steps = _ENCODE_STEPS
+        out = bytearray(len(values))
+        for i, v in enumerate(values):
+            index = 0 if not v > 0.0 else steps if v >= 1.0 else int(v * steps + 0.5)
+            out[i] = _PLAIN_LUT[index] if i % 2 == 1 else colour[index]
+        two = bytes(out)
+    else:
+        raise UnsupportedPixels("unsupported depth " + str(depth))
+    rgba = bytearray(len(two) * 2)
+    grey, alpha = two[0::2], two[1::2]
+    rgba[0::4] = grey
+    rgba[1::4] = grey
+    rgba[2::4] = grey
+    rgba[3::4] = alpha
+    return bytes(rgba)
 
 
 def to_rgba8(data, depth, linear=False):

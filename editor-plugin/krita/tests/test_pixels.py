@@ -46,6 +46,15 @@ class ChannelOrderTest(unittest.TestCase):
             pixels.check_color_space("CMYKA", U8)
         self.assertIn("Convert Image Color Space", str(caught.exception))
         pixels.check_color_space("RGBA", F32)
+        pixels.check_color_space("GRAYA", U16)
+
+    def test_grey_line_art_is_read_as_rgba_with_equal_channels(self):
+        # Krita stores a GRAYA pixel as grey, alpha.
+        self.assertEqual(bytes([30, 30, 30, 255, 200, 200, 200, 0]), pixels.grey_to_rgba8(bytes([30, 255, 200, 0]), U8))
+        data = struct.pack("<4H", 0x1E00, 0xFFFF, 0xC800, 0x0000)
+        self.assertEqual(bytes([30, 30, 30, 255, 200, 200, 200, 0]), pixels.grey_to_rgba8(data, U16))
+        floats = array("f", [0.5, 1.0, 0.0, 0.25]).tobytes()
+        self.assertEqual(bytes([128, 128, 128, 255, 0, 0, 0, 64]), pixels.grey_to_rgba8(floats, F32))
 
 
 class MaskTest(unittest.TestCase):

@@ -162,6 +162,8 @@
 ; repaint the blend with. Expand first grows the canvas; no layer's pixels change.
 (define (atelier-insert image drawable operation files names extend below masked)
   (gimp-image-undo-group-start image)
+  ; Flats are colour: a grey image becomes RGB first (grey values kept exactly), in the same undo step.
+  (if (and below (= (car (gimp-image-base-type image)) GRAY)) (gimp-image-convert-rgb image))
   (if extend
       (gimp-image-resize image
                          (+ (car (gimp-image-width image)) (car extend) (cadr extend))
@@ -192,8 +194,15 @@
               (gimp-layer-add-mask layer (car (gimp-layer-create-mask layer ADD-MASK-SELECTION))))
           (set! first #f)))
       files names))
-  (gimp-image-undo-group-end image)
-  (gimp-displays-flush))
+  ; Flats go under the line art; on Multiply its paper shows them, as colourists keep line layers.
+  (let ((multiplied (and below (= (car (gimp-item-is-layer drawable)) TRUE)
+                         (member (car (gimp-layer-get-mode drawable)) (list LAYER-MODE-NORMAL LAYER-MODE-NORMAL-LEGACY)))))
+    (if multiplied (gimp-layer-set-mode drawable LAYER-MODE-MULTIPLY))
+    (gimp-image-undo-group-end image)
+    (gimp-displays-flush)
+    (if multiplied
+        (gimp-message (string-append "Atelier: the flats are under \"" (car (gimp-item-get-name drawable))
+                                     "\", now on Multiply so they show through its paper (Edit > Undo takes both back).")))))
 
 ; --- the menu entries --------------------------------------------------------------------------
 

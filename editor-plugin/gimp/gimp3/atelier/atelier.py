@@ -107,6 +107,8 @@ def _insert(image, drawable, placement):
         if placement.grow is not None:
             g = placement.grow
             image.resize(image.get_width() + g.left + g.right, image.get_height() + g.top + g.bottom, g.left, g.top)
+        if placement.below and image.get_base_type() == Gimp.ImageBaseType.GRAY:
+            image.convert_rgb()  # flats are colour; grey values stay exactly as they were, in the same undo step
         parent = drawable.get_parent()
         position = plan.insert_position(image.get_item_position(drawable), placement.below)
         container = None
@@ -126,6 +128,12 @@ def _insert(image, drawable, placement):
             if placement.masked and not Gimp.Selection.is_empty(image):
                 layer.add_mask(layer.create_mask(Gimp.AddMaskType.SELECTION))
             added.append(layer)
+        if placement.below and isinstance(drawable, Gimp.Layer) and drawable.get_mode() in (
+                Gimp.LayerMode.NORMAL, Gimp.LayerMode.NORMAL_LEGACY):
+            # On Multiply the line art's paper shows the flats under it, as colourists keep line layers.
+            drawable.set_mode(Gimp.LayerMode.MULTIPLY)
+            Gimp.message("Atelier: the flats are under “%s”, now on Multiply so they show through its paper"
+                         " (Edit > Undo takes both back)." % drawable.get_name())
     finally:
         image.undo_group_end()
     Gimp.displays_flush()

@@ -92,6 +92,68 @@ public final class HintPropagation {
         return colour;
     }
 
+    /**
+     * As {@link #spread}, but a shape nobody hinted looks at the colours its neighbours
+     * actually have along the shared border, pixel by pixel: a hinted shape that is part of a
+     * larger region (a shirt's body open to the paper at its collar) still gives its colour to
+     * the sleeves beside it, while the paper beside them gives nothing.
+     *
+     * @param colour per region: a colour or {@link #EMPTY} where a flood reached it, {@link #NONE} where none did (filled in place)
+     * @param pixels per pixel, the flooded colour ({@link #NONE} in unreached regions)
+     */
+    public static int[] spreadFromPixels(int[] colour, int[] pixels, RegionLabels regions, LineArt lines,
+                                         List<RegionLabels.Border> borders) {
+        int n = colour.length;
+        int w = regions.extent().width(), h = regions.extent().height();
+        int[] labels = regions.labels();
+        byte[] dark = lines.darkness();
+        boolean[] unreached = new boolean[n];
+        for (int r = 0; r < n; r++) {
+            unreached[r] = colour[r] == NONE;
+        }
+        // Openness of each unreached region's border with each colour beside it, as RegionLabels weighs borders.
+        Map<Long, Long> offers = new HashMap<>();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                for (int s = 0; s < 2; s++) {
+                    int j = s == 0 ? (x + 1 < w ? i + 1 : -1) : (y + 1 < h ? i + w : -1);
+                    if (j < 0 || labels[i] == labels[j] || unreached[labels[i]] == unreached[labels[j]]) {
+                        continue;
+                    }
+                    int shape = unreached[labels[i]] ? labels[i] : labels[j];
+                    int beside = unreached[labels[i]] ? pixels[j] : pixels[i];
+                    if (beside < 0) {
+                        continue;
+                    }
+                    int ink = Math.max(dark[i] & 0xFF, dark[j] & 0xFF);
+                    long weight = ink >= LineArt.INK ? 1 : 1 + (LineArt.INK - ink) * RegionLabels.OPEN / LineArt.INK;
+                    offers.merge(((long) shape << 24) | beside, weight, Long::sum);
+                }
+            }
+        }
+        List<List<RegionLabels.Border>> touching = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            touching.add(new ArrayList<>());
+        }
+        for (RegionLabels.Border border : borders) {
+            touching.get(border.a()).add(border);
+            touching.get(border.b()).add(border);
+        }
+        PriorityQueue<long[]> frontier = new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
+                : p[1] != q[1] ? Long.compare(p[1], q[1]) : Long.compare(p[2], q[2]));
+        offers.forEach((key, openness) -> frontier.add(new long[] {openness, key >>> 24, key & 0xFFFFFF}));
+        while (!frontier.isEmpty()) {
+            long[] next = frontier.poll();
+            int region = (int) next[1];
+            if (colour[region] == NONE) {
+                colour[region] = (int) next[2];
+                offerNeighbours(region, colour, touching, frontier);
+            }
+        }
+        return colour;
+    }
+
     private static void offerNeighbours(int region, int[] colour, List<List<RegionLabels.Border>> touching,
                                         PriorityQueue<long[]> frontier) {
         for (RegionLabels.Border border : touching.get(region)) {

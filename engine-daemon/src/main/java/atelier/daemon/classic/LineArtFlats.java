@@ -57,7 +57,11 @@ public final class LineArtFlats implements FlatsEngine {
                 pixels = null;
                 colour = palette(regions, outside, seed);
             }
-            HintPropagation.spread(colour, borders);
+            if (pixels != null) {
+                HintPropagation.spreadFromPixels(colour, pixels, regions, lines, borders);
+            } else {
+                HintPropagation.spread(colour, borders);
+            }
             unhinted = (int) java.util.Arrays.stream(colour).filter(c -> c == HintPropagation.NONE).count();
             progress.step(0.85, "painting flats");
             variants.add(underTheLines(painted(regions, colour, pixels), lines));

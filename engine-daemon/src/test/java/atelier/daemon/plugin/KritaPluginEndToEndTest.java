@@ -45,7 +45,9 @@ class KritaPluginEndToEndTest {
     private static final Path PLUGIN = Path.of("../editor-plugin").toAbsolutePath().normalize();
     private static final Path ZIP = PLUGIN.resolve("target/atelier-krita.zip");
     private static final Path SCENARIO = PLUGIN.resolve("krita/tests/e2e_fill.py");
+    private static final Path COLORIZE_SCENARIO = PLUGIN.resolve("krita/tests/e2e_colorize.py");
     private static final Path OUT = Path.of("target/krita-e2e").toAbsolutePath();
+    private static final Path COLORIZE_OUT = Path.of("target/krita-e2e-colorize").toAbsolutePath();
     private static final String LAYER = "Atelier fill · seed 1234";
 
     @TempDir
@@ -55,7 +57,7 @@ class KritaPluginEndToEndTest {
     void fillInKritaAddsAMaskedLayerThatRemovesTheBallAndLeavesTheArtistsLayerAlone() throws Exception {
         requireTools();
         requireFreshZip();
-        resetOutput();
+        resetOutput(OUT);
         Path image = temp.resolve("meadow-ball.png");
         Path mask = temp.resolve("meadow-ball-mask.png");
         Files.write(image, DaemonFixture.sample("meadow-ball.png"));
@@ -63,7 +65,7 @@ class KritaPluginEndToEndTest {
 
         try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
             Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
-            runKrita(home, image, mask);
+            runKrita(home, SCENARIO, OUT, Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
         }
 
         String report = Files.readString(OUT.resolve("report.json"), StandardCharsets.UTF_8);
@@ -95,6 +97,78 @@ class KritaPluginEndToEndTest {
         assertTrue(Files.size(OUT.resolve("atelier-docker.png")) > 5_000, "no screenshot of the docker");
     }
 
+    /**
+     * Colorize on grey line art drawn by someone else (OpenMoji's fish, a grey document as a
+     * scan gives), with a hints layer of one scribble per colour above it: the flats go under the
+     * line art, the line art goes on Multiply so the canvas shows them, the layers keep their
+     * order, and the line art's pixels do not change.
+     */
+    @Test
+    void colorizeInKritaPutsColourFlatsUnderGreyLineArtThatShowThroughIt() throws Exception {
+        requireTools();
+        requireFreshZip();
+        resetOutput(COLORIZE_OUT);
+        atelier.daemon.flats.RealLineArt fish = atelier.daemon.flats.RealLineArt.render(
+                atelier.daemon.flats.RealLineArt.CASES.stream().filter(c -> c.file().equals("1F41F")).findFirst().orElseThrow(),
+                512);
+        Raster lineArt = atelier.daemon.image.Compositing.overWhite(fish.lineArt());
+        byte[] grey = new byte[Math.toIntExact(lineArt.extent().pixels())];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = lineArt.rgba()[i * 4 + 1];
+        }
+        Path image = temp.resolve("fish-lines.png");
+        Path hints = temp.resolve("fish-hints.png");
+        Files.write(image, PngCodec.encode(Mask.wrap(lineArt.extent(), grey)));
+        Files.write(hints, PngCodec.encode(fish.hints()));
+
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
+            runKrita(home, COLORIZE_SCENARIO, COLORIZE_OUT,
+                    Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_HINTS", hints.toString()));
+        }
+        String report = Files.readString(COLORIZE_OUT.resolve("report.json"), StandardCharsets.UTF_8);
+        String log = report + "\n--- krita log ---\n" + tail(COLORIZE_OUT.resolve("krita.log"));
+        assertTrue(report.contains("\"outcome\": \"done\""), "the colorize did not finish in Krita:\n" + log);
+        assertTrue(report.contains("GRAYA"), "Krita should open the grey line art as a grey document:\n" + log);
+        assertTrue(report.contains("now on Multiply"), "the docker must say what it did to the line layer:\n" + log);
+        assertTrue(report.contains("now RGB"), "the docker must say it made the grey document RGB:\n" + log);
+        // The line art before is grey (grey, alpha per pixel); after, RGB with every channel the same grey, alpha kept.
+        byte[] before = Files.readAllBytes(COLORIZE_OUT.resolve("lines-before.raw"));
+        byte[] after = Files.readAllBytes(COLORIZE_OUT.resolve("lines-after.raw"));
+        assertEquals(before.length * 2, after.length, "the line art should now be 8-bit RGBA");
+        int worst = 0;
+        for (int i = 0; i < before.length / 2; i++) {
+            for (int c = 0; c < 3; c++) {
+                worst = Math.max(worst, Math.abs((after[i * 4 + c] & 0xFF) - (before[i * 2] & 0xFF)));
+            }
+            worst = Math.max(worst, Math.abs((after[i * 4 + 3] & 0xFF) - (before[i * 2 + 1] & 0xFF)));
+        }
+        assertTrue(worst <= 1, "the line art's values changed by up to " + worst);
+
+        try (ZipFile kra = new ZipFile(COLORIZE_OUT.resolve("result.kra").toFile())) {
+            List<Element> layers = layers(kra);
+            List<String> names = layers.stream().map(l -> l.getAttribute("name")).toList();
+            assertEquals(3, names.size(), log);
+            assertEquals("Hints", names.get(0), "the hints stay on top: " + names);
+            assertTrue(names.get(2).startsWith("Atelier colorize"), "the flats go under the line art: " + names);
+            assertEquals("multiply", layers.get(1).getAttribute("compositeop"), "the line art is on Multiply");
+            assertTrue(layers.get(2).getAttribute("colorspacename").startsWith("RGBA"),
+                    "the flats are colour in a grey document: " + layers.get(2).getAttribute("colorspacename"));
+
+            // The canvas shows the fish's colours inside it (hints layer hidden from the count: it is only scribbles).
+            Raster merged = PngCodec.decodeRgba(read(kra, "mergedimage.png"), Long.MAX_VALUE);
+            long inside = 0, coloured = 0;
+            for (int i = 0; i < grey.length; i++) {
+                if (fish.scored(i) && fish.hints().rgba()[i * 4 + 3] == 0) {
+                    inside++;
+                    int r = merged.rgba()[i * 4] & 0xFF, g = merged.rgba()[i * 4 + 1] & 0xFF, b = merged.rgba()[i * 4 + 2] & 0xFF;
+                    coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40 ? 1 : 0;
+                }
+            }
+            assertTrue(coloured > 0.9 * inside, "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
+        }
+    }
+
     private static void requireTools() {
         EditorChecks.requireTools("Krita end-to-end test", List.of("krita", "xvfb-run"), "apt-get install krita xvfb python3-thrift");
     }
@@ -115,13 +189,13 @@ class KritaPluginEndToEndTest {
         }
     }
 
-    private static void resetOutput() throws IOException {
-        if (Files.exists(OUT)) {
-            try (Stream<Path> old = Files.walk(OUT)) {
+    private static void resetOutput(Path out) throws IOException {
+        if (Files.exists(out)) {
+            try (Stream<Path> old = Files.walk(out)) {
                 old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
-        Files.createDirectories(OUT);
+        Files.createDirectories(out);
     }
 
     /** A HOME with the plugin unzipped into pykrita, enabled in kritarc, and pointed at the daemon. */
@@ -146,30 +220,30 @@ class KritaPluginEndToEndTest {
         return home;
     }
 
-    private void runKrita(Path home, Path image, Path mask) throws Exception {
+    private void runKrita(Path home, Path scenario, Path out, Map<String, String> files) throws Exception {
         Path runtime = Files.createDirectories(temp.resolve("runtime"));
         runtime.toFile().setExecutable(true, true);
         ProcessBuilder builder = new ProcessBuilder("xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "krita", "--nosplash")
-                .redirectErrorStream(true).redirectOutput(OUT.resolve("krita.log").toFile());
+                .redirectErrorStream(true).redirectOutput(out.resolve("krita.log").toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("PYTHON") || k.equals("ATELIER_HOME"));
         env.putAll(Map.of("HOME", home.toString(), "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
                 "XDG_RUNTIME_DIR", runtime.toString(),
-                "ATELIER_E2E_SCRIPT", SCENARIO.toString(), "ATELIER_E2E_OUT", OUT.toString(),
-                "ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
+                "ATELIER_E2E_SCRIPT", scenario.toString(), "ATELIER_E2E_OUT", out.toString()));
+        env.putAll(files);
         Process krita = builder.start();
         if (!krita.waitFor(300, TimeUnit.SECONDS)) {
             krita.descendants().forEach(ProcessHandle::destroyForcibly);
             krita.destroyForcibly();
-            fail("Krita did not finish the scenario in 5 minutes:\n" + tail(OUT.resolve("krita.log")));
+            fail("Krita did not finish the scenario in 5 minutes:\n" + tail(out.resolve("krita.log")));
         }
-        Path error = OUT.resolve("script-error.txt");
+        Path error = out.resolve("script-error.txt");
         if (Files.exists(error)) {
             fail("the scenario script failed inside Krita:\n" + Files.readString(error));
         }
-        if (!Files.exists(OUT.resolve("report.json"))) {
+        if (!Files.exists(out.resolve("report.json"))) {
             fail("Krita exited (" + krita.exitValue() + ") without running the scenario; is the plugin enabled?\n"
-                    + tail(OUT.resolve("krita.log")));
+                    + tail(out.resolve("krita.log")));
         }
     }
 

@@ -63,7 +63,9 @@ class ControlNetTest {
             ControlResiduals scaled = without.forward(x, hint, t, context, 0.6f);
             for (int i = 0; i < full.inputs().size(); i++) {
                 float[] a = full.inputs().get(i).toFloatArray();
-                assertEquals(0, TorchReference.maxAbsDifference(a, same.inputs().get(i).toFloatArray()), "residual " + i);
+                // The same weights from either file; PyTorch's CPU convolutions may split the sums differently
+                // from one call to the next (seen once in CI: 9.5e-7), so "the same" is to float rounding.
+                assertTrue(TorchReference.maxAbsDifference(a, same.inputs().get(i).toFloatArray()) < 1e-5, "residual " + i);
                 assertTrue(TorchReference.maxAbsDifference(full.inputs().get(i).mul(0.6f).toFloatArray(),
                         scaled.inputs().get(i).toFloatArray()) < TOLERANCE, "residual " + i + " at strength 0.6");
             }
