@@ -197,7 +197,11 @@
   ; Flats go under the line art; on Multiply its paper shows them, as colourists keep line layers.
   (let ((multiplied (and below (= (car (gimp-item-is-layer drawable)) TRUE)
                          (member (car (gimp-layer-get-mode drawable)) (list LAYER-MODE-NORMAL LAYER-MODE-NORMAL-LEGACY)))))
-    (if multiplied (gimp-layer-set-mode drawable LAYER-MODE-MULTIPLY))
+    ; Union: where no flat is (the paper around the drawing) the line layer's white paper still shows;
+    ; GIMP's default for Multiply clips it to what is below, which would make the paper transparent.
+    (if multiplied
+        (begin (gimp-layer-set-mode drawable LAYER-MODE-MULTIPLY)
+               (gimp-layer-set-composite-mode drawable LAYER-COMPOSITE-UNION)))
     (gimp-image-undo-group-end image)
     (gimp-displays-flush)
     (if multiplied

@@ -73,3 +73,34 @@
     (atelier-e2e-line report "end")
     (close-output-port report)
     (gimp-image-delete image)))
+
+; Colorize, as a colourist does it: grey line art drawn by someone else (a grey image, as a scan
+; gives), the scribbles in another image's layer, Filters > Atelier > Colorize line art with hints.
+; Writes into OUT-DIR: the line layer before and after, the visible result, and colorize.txt (the
+; image's base type after, and the layers top first with whether each is on Multiply).
+(define (atelier-e2e-colorize lines-file hints-file out-dir)
+  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE lines-file lines-file)))
+         (lines (car (gimp-image-get-active-layer image)))
+         (hints-image (car (gimp-file-load RUN-NONINTERACTIVE hints-file hints-file)))
+         (hints (car (gimp-image-get-active-layer hints-image)))
+         (report (open-output-file (string-append out-dir "/colorize.txt"))))
+    (atelier-e2e-line report "base-before: " (if (= (car (gimp-image-base-type image)) GRAY) "grey" "rgb"))
+    (atelier-e2e-export-layer lines (string-append out-dir "/lines-before.png"))
+    (let ((answer (atelier-try (lambda () (gimp-proc-db-call "script-fu-atelier-colorize" RUN-NONINTERACTIVE image lines
+                                                             TRUE hints "" "" 1 1234 "flats" "")))))
+      (atelier-e2e-line report "colorize: " (if answer "done" atelier-error)))
+    (atelier-e2e-line report "base-after: " (if (= (car (gimp-image-base-type image)) GRAY) "grey" "rgb"))
+    (let loop ((layers (vector->list (cadr (gimp-image-get-layers image)))))
+      (if (pair? layers)
+          (let ((layer (car layers)))
+            (atelier-e2e-line report "layer: " (car (gimp-item-get-name layer))
+                              " | multiply " (if (= (car (gimp-layer-get-mode layer)) LAYER-MODE-MULTIPLY) "yes" "no"))
+            (loop (cdr layers)))))
+    (atelier-e2e-export-layer lines (string-append out-dir "/lines-after.png"))
+    (let ((visible (car (gimp-layer-new-from-visible image image "visible"))))
+      (gimp-image-insert-layer image visible 0 0)
+      (atelier-e2e-export-layer visible (string-append out-dir "/colorize-visible.png")))
+    (atelier-e2e-line report "end")
+    (close-output-port report)
+    (gimp-image-delete hints-image)
+    (gimp-image-delete image)))

@@ -132,6 +132,8 @@ def _insert(image, drawable, placement):
                 Gimp.LayerMode.NORMAL, Gimp.LayerMode.NORMAL_LEGACY):
             # On Multiply the line art's paper shows the flats under it, as colourists keep line layers.
             drawable.set_mode(Gimp.LayerMode.MULTIPLY)
+            # Union keeps the line layer's paper where no flat is; GIMP's default for Multiply clips it away.
+            drawable.set_composite_mode(Gimp.LayerCompositeMode.UNION)
             Gimp.message("Atelier: the flats are under “%s”, now on Multiply so they show through its paper"
                          " (Edit > Undo takes both back)." % drawable.get_name())
     finally:

@@ -54,7 +54,8 @@ class GimpPluginEndToEndTest {
         Path profile = gimpProfile();
 
         try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
-            runGimp(profile, fixture.daemon.port(), image, mask);
+            runGimp(profile, fixture.daemon.port(),
+                    "(atelier-e2e-fill " + quoted(image) + " " + quoted(mask) + " " + quoted(OUT) + ")", "report.txt");
         }
 
         String report = Files.readString(OUT.resolve("report.txt"), StandardCharsets.UTF_8);
@@ -83,6 +84,68 @@ class GimpPluginEndToEndTest {
         }
         assertUnchangedOutside(meadow, decode(OUT.resolve("visible.png")), selection);
         assertEquals("", leftovers(), "the plug-in left temporary files behind");
+    }
+
+    /**
+     * Colorize in GIMP on grey line art by someone else (OpenMoji's fish as a grey image) with
+     * the scribbles on a layer of another image: the image becomes RGB, the flats go under the
+     * line art, the line art goes on Multiply so the canvas shows them, and its grey is kept.
+     */
+    @Test
+    void colorizeInGimpPutsColourFlatsUnderGreyLineArtThatShowThroughIt() throws Exception {
+        EditorChecks.requireTools("GIMP end-to-end test", List.of("gimp", "make", "cc", "pkg-config"),
+                "apt-get install gimp libgimp2.0-dev gcc make pkg-config");
+        resetOutput();
+        atelier.daemon.flats.RealLineArt fish = atelier.daemon.flats.RealLineArt.render(
+                atelier.daemon.flats.RealLineArt.CASES.stream().filter(c -> c.file().equals("1F41F")).findFirst().orElseThrow(),
+                512);
+        Raster lineArt = atelier.daemon.image.Compositing.overWhite(fish.lineArt());
+        byte[] grey = new byte[Math.toIntExact(lineArt.extent().pixels())];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = lineArt.rgba()[i * 4 + 1];
+        }
+        Path lines = temp.resolve("fish-lines.png");
+        Path hints = temp.resolve("fish-hints.png");
+        Files.write(lines, PngCodec.encode(Mask.wrap(lineArt.extent(), grey)));
+        Files.write(hints, PngCodec.encode(fish.hints()));
+        Path profile = gimpProfile();
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            runGimp(profile, fixture.daemon.port(),
+                    "(atelier-e2e-colorize " + quoted(lines) + " " + quoted(hints) + " " + quoted(OUT) + ")", "colorize.txt");
+        }
+        String report = Files.readString(OUT.resolve("colorize.txt"), StandardCharsets.UTF_8);
+        String log = report + "\n--- gimp log ---\n" + tail(OUT.resolve("gimp.log"));
+        assertTrue(report.contains("base-before: grey"), "GIMP should open the line art as a grey image:\n" + log);
+        assertTrue(report.contains("colorize: done"), "the colorize did not finish in GIMP:\n" + log);
+        assertTrue(report.contains("base-after: rgb"), "the flats need an RGB image:\n" + log);
+        List<String> layers = report.lines().filter(l -> l.startsWith("layer: ")).map(l -> l.substring(7)).toList();
+        assertEquals(2, layers.size(), log);
+        assertEquals("Background | multiply yes", layers.get(0), "the line art stays on top, on Multiply:\n" + log);
+        assertTrue(layers.get(1).startsWith("Atelier colorize") && layers.get(1).endsWith("multiply no"), log);
+        assertTrue(Files.readString(OUT.resolve("gimp.log")).contains("now on Multiply"), "GIMP must say what it did:\n" + log);
+        assertArrayEquals(decode(OUT.resolve("lines-before.png")).rgba(), decode(OUT.resolve("lines-after.png")).rgba(),
+                "the line art's pixels changed");
+
+        Raster visible = decode(OUT.resolve("colorize-visible.png"));
+        long inside = 0, coloured = 0;
+        for (int i = 0; i < grey.length; i++) {
+            if (fish.scored(i) && fish.hints().rgba()[i * 4 + 3] == 0) {
+                inside++;
+                int r = visible.rgba()[i * 4] & 0xFF, g = visible.rgba()[i * 4 + 1] & 0xFF, b = visible.rgba()[i * 4 + 2] & 0xFF;
+                coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40 ? 1 : 0;
+            }
+        }
+        assertTrue(coloured > 0.9 * inside, "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
+        // The paper around the fish stays paper: opaque white, as before.
+        boolean[] outside = fish.outside();
+        long paper = 0, white = 0;
+        for (int i = 0; i < outside.length; i++) {
+            if (outside[i]) {
+                paper++;
+                white += (visible.rgba()[i * 4 + 3] & 0xFF) == 255 && (visible.rgba()[i * 4] & 0xFF) > 240 ? 1 : 0;
+            }
+        }
+        assertTrue(white > 0.99 * paper, "the paper shows white on " + white + " of " + paper + " pixels");
     }
 
     /** GIMP 3 cannot be installed on Debian bookworm: its plug-in's logic runs here with plain python3 and the shared client. */
@@ -129,8 +192,7 @@ class GimpPluginEndToEndTest {
         return profile;
     }
 
-    private void runGimp(Path profile, int port, Path image, Path mask) throws Exception {
-        String scenario = "(atelier-e2e-fill " + quoted(image) + " " + quoted(mask) + " " + quoted(OUT) + ")";
+    private void runGimp(Path profile, int port, String scenario, String reportFile) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("gimp", "-i", "-d", "-f", "-b", scenario, "-b", "(gimp-quit 0)")
                 .directory(temp.toFile()).redirectErrorStream(true).redirectOutput(OUT.resolve("gimp.log").toFile());
         Map<String, String> env = builder.environment();
@@ -146,7 +208,7 @@ class GimpPluginEndToEndTest {
             gimp.destroyForcibly();
             fail("GIMP did not finish the scenario in 5 minutes:\n" + tail(OUT.resolve("gimp.log")));
         }
-        if (!Files.exists(OUT.resolve("report.txt")) || !Files.readString(OUT.resolve("report.txt")).contains("end")) {
+        if (!Files.exists(OUT.resolve(reportFile)) || !Files.readString(OUT.resolve(reportFile)).contains("end")) {
             fail("GIMP exited (" + gimp.exitValue() + ") without finishing the scenario:\n" + tail(OUT.resolve("gimp.log")));
         }
     }

@@ -166,6 +166,15 @@ class KritaPluginEndToEndTest {
                 }
             }
             assertTrue(coloured > 0.9 * inside, "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
+            boolean[] outside = fish.outside();
+            long paper = 0, white = 0;
+            for (int i = 0; i < outside.length; i++) {
+                if (outside[i]) {
+                    paper++;
+                    white += (merged.rgba()[i * 4 + 3] & 0xFF) == 255 && (merged.rgba()[i * 4] & 0xFF) > 240 ? 1 : 0;
+                }
+            }
+            assertTrue(white > 0.99 * paper, "the paper shows white on " + white + " of " + paper + " pixels");
         }
     }
 
