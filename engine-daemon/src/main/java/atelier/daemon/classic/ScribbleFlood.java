@@ -37,18 +37,10 @@ public final class ScribbleFlood {
     /** A colour needs this share of the votes of its region's leading colour to split the region. */
     static final double SPLIT_SHARE = 0.1;
 
-    /**
-     * Clearance levels are steps of this factor: a passage counts as narrower only when it is
-     * clearly so, and within one level the floods advance side by side, so two scribbles in
-     * open paper meet halfway instead of the one on the wider spot taking it all.
-     */
-    private static final double LEVEL_STEP = Math.sqrt(2);
 
 
-    /** Two levels: the frame's paper counts half as wide as it is (see {@link #flood}). */
+    /** Two levels of sqrt(2): the frame's paper counts half as wide as it is (see {@link #flood}). */
     static final int OUTSIDE_HANDICAP = 2;
-
-    private static final double LOG_STEP = Math.log(LEVEL_STEP);
 
     private ScribbleFlood() {
     }
@@ -182,7 +174,12 @@ public final class ScribbleFlood {
         }
     }
 
-    /** Distance to the nearest ink on a scale of {@link #LEVEL_STEP} steps; ink itself is 0. */
+    /**
+     * Distance to the nearest ink in levels a factor of sqrt(2) apart; ink itself is 0. A passage
+     * counts as narrower only when it clearly is, and within one level the floods advance side by
+     * side, so two scribbles in open paper meet halfway instead of the one on the wider spot
+     * taking it all.
+     */
     private static int[] clearance(LineArt lines) {
         Mat free = GapClosing.freeSpace(lines);
         Mat distance = new Mat();
@@ -192,7 +189,9 @@ public final class ScribbleFlood {
             distance.get(0, 0, d);
             int[] level = new int[d.length];
             for (int i = 0; i < d.length; i++) {
-                level[i] = (int) (Math.log1p(d[i]) / LOG_STEP);
+                // floor(log2((1 + d)^2)) = floor(log_sqrt2(1 + d)), read off the float's exponent.
+                float grown = 1 + d[i];
+                level[i] = Math.getExponent(grown * grown);
             }
             return level;
         } finally {
@@ -220,10 +219,25 @@ public final class ScribbleFlood {
             floodRegion[f.self] = f.region;
             handicap[f.self] = f.outside ? OUTSIDE_HANDICAP : 0;
         }
+        // A region with one flood takes it whole: only regions where floods compete are flooded pixel by pixel.
+        int regions = 0;
+        for (int r : region) {
+            regions = Math.max(regions, r + 1);
+        }
+        int[] only = new int[regions];
+        Arrays.fill(only, -1);
+        for (Flood f : floods) {
+            only[f.region] = only[f.region] == -1 ? f.self : -2;
+        }
         int[][] bucket = new int[top + 1][];
         int[] size = new int[top + 1];
         for (int i = 0; i < floodAt.length; i++) {
-            if (floodAt[i] >= 0) {
+            int alone = only[region[i]];
+            if (alone >= 0) {
+                if (ink[i] == 0) {
+                    floodAt[i] = alone;
+                }
+            } else if (floodAt[i] >= 0) {
                 push(bucket, size, Math.max(0, level[i] - handicap[floodAt[i]]), i);
             }
         }
@@ -265,7 +279,7 @@ public final class ScribbleFlood {
      */
     private static byte[] pocketMouths(LineArt lines, int[] region, List<Flood> floods, int w, int h) {
         byte[] walls = lines.line().clone();
-        // Only enclosed regions: around a drawing, the outline's own open strokes would wall off its inside.
+        // Only enclosed regions: around a drawing, the open halves of its own outline would wall off its inside.
         Map<Integer, Integer> coloursIn = new HashMap<>();
         for (Flood f : floods) {
             coloursIn.merge(f.region, f.outside ? -1000 : 1, Integer::sum);
@@ -302,15 +316,21 @@ public final class ScribbleFlood {
                     }
                 }
             }
-            for (int s = 1; s < count; s++) {
-                if (home[s] < 0 || coloursIn.getOrDefault(home[s], 0) < 2) {
-                    continue;
+            Mat wallMat = Mat.zeros(h, w, org.opencv.core.CvType.CV_8UC1);
+            try {
+                for (int s = 1; s < count; s++) {
+                    if (home[s] < 0 || coloursIn.getOrDefault(home[s], 0) < 2) {
+                        continue;
+                    }
+                    hullOutline(stroke, s, stats, w, wallMat);
                 }
-                int x0 = (int) stats.get(s, Imgproc.CC_STAT_LEFT)[0], y0 = (int) stats.get(s, Imgproc.CC_STAT_TOP)[0];
-                int bw = (int) stats.get(s, Imgproc.CC_STAT_WIDTH)[0], bh = (int) stats.get(s, Imgproc.CC_STAT_HEIGHT)[0];
-                int[] a = farthest(stroke, s, x0 + bw / 2, y0 + bh / 2, x0, y0, bw, bh, w);
-                int[] b = farthest(stroke, s, a[0], a[1], x0, y0, bw, bh, w);
-                wall(walls, a[0], a[1], b[0], b[1], w);
+                byte[] drawn = new byte[w * h];
+                wallMat.get(0, 0, drawn);
+                for (int i = 0; i < drawn.length; i++) {
+                    walls[i] |= drawn[i] != 0 ? 1 : 0;
+                }
+            } finally {
+                wallMat.release();
             }
             return walls;
         } finally {
@@ -321,35 +341,50 @@ public final class ScribbleFlood {
         }
     }
 
-    /** The pixel of stroke {@code s} farthest from (x, y), searched in the stroke's box. */
-    private static int[] farthest(int[] stroke, int s, int x, int y, int x0, int y0, int bw, int bh, int w) {
-        int[] best = {x, y};
-        long far = -1;
-        for (int py = y0; py < y0 + bh; py++) {
-            for (int px = x0; px < x0 + bw; px++) {
-                if (stroke[py * w + px] == s) {
-                    long d = (long) (px - x) * (px - x) + (long) (py - y) * (py - y);
-                    if (d > far) {
-                        far = d;
-                        best = new int[] {px, py};
-                    }
+    /**
+     * Draws the outline of the convex hull around stroke {@code s}: along the stroke it lies on
+     * ink already, and across each mouth (a gill's open side, between a curl's two ends) it is
+     * the wall. Two pixels wide, so no flood slips through diagonally.
+     */
+    private static void hullOutline(int[] stroke, int s, Mat stats, int w, Mat walls) {
+        int x0 = (int) stats.get(s, Imgproc.CC_STAT_LEFT)[0], y0 = (int) stats.get(s, Imgproc.CC_STAT_TOP)[0];
+        int bw = (int) stats.get(s, Imgproc.CC_STAT_WIDTH)[0], bh = (int) stats.get(s, Imgproc.CC_STAT_HEIGHT)[0];
+        Mat piece = Mat.zeros(bh, bw, org.opencv.core.CvType.CV_8UC1);
+        Mat hierarchy = new Mat();
+        List<org.opencv.core.MatOfPoint> contours = new ArrayList<>();
+        try {
+            byte[] px = new byte[bw * bh];
+            for (int y = 0; y < bh; y++) {
+                for (int x = 0; x < bw; x++) {
+                    px[y * bw + x] = stroke[(y0 + y) * w + x0 + x] == s ? (byte) 255 : 0;
                 }
             }
-        }
-        return best;
-    }
-
-    /** A 4-connected straight line of wall from (x0, y0) to (x1, y1), so no flood slips through diagonally. */
-    private static void wall(byte[] walls, int x0, int y0, int x1, int y1, int w) {
-        int steps = Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0));
-        int px = x0, py = y0;
-        for (int k = 0; k <= steps; k++) {
-            int x = steps == 0 ? x0 : Math.round(x0 + (x1 - x0) * (float) k / steps);
-            int y = steps == 0 ? y0 : Math.round(y0 + (y1 - y0) * (float) k / steps);
-            walls[py * w + x] = 1;
-            walls[y * w + x] = 1;
-            px = x;
-            py = y;
+            piece.put(0, 0, px);
+            Imgproc.findContours(piece, contours, hierarchy, Imgproc.RETR_EXTERNAL, Imgproc.CHAIN_APPROX_SIMPLE);
+            List<org.opencv.core.Point> all = new ArrayList<>();
+            for (org.opencv.core.MatOfPoint contour : contours) {
+                for (org.opencv.core.Point p : contour.toArray()) {
+                    all.add(new org.opencv.core.Point(p.x + x0, p.y + y0));
+                }
+            }
+            org.opencv.core.MatOfPoint points = new org.opencv.core.MatOfPoint(all.toArray(new org.opencv.core.Point[0]));
+            org.opencv.core.MatOfInt hull = new org.opencv.core.MatOfInt();
+            Imgproc.convexHull(points, hull);
+            org.opencv.core.Point[] corners = points.toArray();
+            int[] index = hull.toArray();
+            org.opencv.core.Point[] outline = new org.opencv.core.Point[index.length];
+            for (int k = 0; k < index.length; k++) {
+                outline[k] = corners[index[k]];
+            }
+            org.opencv.core.MatOfPoint polygon = new org.opencv.core.MatOfPoint(outline);
+            Imgproc.polylines(walls, List.of(polygon), true, new org.opencv.core.Scalar(255), 2);
+            polygon.release();
+            points.release();
+            hull.release();
+        } finally {
+            piece.release();
+            hierarchy.release();
+            contours.forEach(Mat::release);
         }
     }
 
