@@ -91,7 +91,9 @@ struct EditRequest {
   /**
    * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
    * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-   * inpaint; for remove-background it marks what to keep.
+   * inpaint; for remove-background it is where the subject is (a rough box or lasso):
+   * everything outside it becomes transparent, soft edges limit the alpha softly, and the
+   * subject is found inside it.
    */
   3: optional Picture mask,
   /**
@@ -178,6 +180,11 @@ struct EditRequest {
    * the Style's template where it says {prompt}.
    */
   27: optional string style,
+  /**
+   * remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+   * opacity at least), whatever the engine finds.
+   */
+  28: optional Picture keep,
 }
 
 /** One LoRA of an edit: a name `capabilities()` lists as a model of kind "lora", and how strongly to apply it. */

@@ -334,7 +334,9 @@ class EditRequest(object):
      - image: The active layer's pixels: RGBA8 or PNG.
      - mask: The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
     between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-    inpaint; for remove-background it marks what to keep.
+    inpaint; for remove-background it is where the subject is (a rough box or lasso):
+    everything outside it becomes transparent, soft edges limit the alpha softly, and the
+    subject is found inside it.
      - hints: Colour hint strokes for colorize: RGBA8 or PNG of the image's size, transparent where no hint
     (pixels under 50% opacity are no stroke). One scribble colours the shape it is in; several in
     one shape split it along the lines. A stroke in exactly #FF00FF (magenta) keeps its shape
@@ -375,11 +377,13 @@ class EditRequest(object):
     template, negative prompt, scheduler, steps, guidance, clip skip, strength and variants fill
     every field this request leaves unset; a field the request sets wins. The prompt goes into
     the Style's template where it says {prompt}.
+     - keep: remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+    opacity at least), whatever the engine finds.
 
     """
 
 
-    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None, vae=None, style=None,):
+    def __init__(self, operation=None, image=None, mask=None, hints=None, prompt=None, negativePrompt=None, seed=None, strength=None, steps=None, variants=None, engine=None, extend=None, resultFormat=None, wholeCanvas=False, sampleFrom=None, alphaOnly=False, flats=None, gapClosing=None, aspectRatio=None, scheduler=None, guidance=None, loras=None, maskGrow=None, maskFeather=None, clipSkip=None, vae=None, style=None, keep=None,):
         self.operation = operation
         self.image = image
         self.mask = mask
@@ -407,6 +411,7 @@ class EditRequest(object):
         self.clipSkip = clipSkip
         self.vae = vae
         self.style = style
+        self.keep = keep
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -563,6 +568,12 @@ class EditRequest(object):
                     self.style = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
                 else:
                     iprot.skip(ftype)
+            elif fid == 28:
+                if ftype == TType.STRUCT:
+                    self.keep = Picture()
+                    self.keep.read(iprot)
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -683,6 +694,10 @@ class EditRequest(object):
         if self.style is not None:
             oprot.writeFieldBegin('style', TType.STRING, 27)
             oprot.writeString(self.style.encode('utf-8') if sys.version_info[0] == 2 else self.style)
+            oprot.writeFieldEnd()
+        if self.keep is not None:
+            oprot.writeFieldBegin('keep', TType.STRUCT, 28)
+            self.keep.write(oprot)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2427,6 +2442,7 @@ EditRequest.thrift_spec = (
     (25, TType.I32, 'clipSkip', None, None, ),  # 25
     (26, TType.STRING, 'vae', 'UTF8', None, ),  # 26
     (27, TType.STRING, 'style', 'UTF8', None, ),  # 27
+    (28, TType.STRUCT, 'keep', [Picture, None], None, ),  # 28
 )
 all_structs.append(LoraChoice)
 LoraChoice.thrift_spec = (

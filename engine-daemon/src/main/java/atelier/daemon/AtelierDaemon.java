@@ -126,6 +126,16 @@ public final class AtelierDaemon implements AutoCloseable {
     }
 
     /** The operations and their engines, installed models first where they are better. */
+    /**
+     * The fix a cut-out refusal names: ISNet with its size from the bundled manifest, or a
+     * selection round the subject.
+     */
+    static String howToCutAnyPicture() {
+        Long bytes = atelier.bridge.models.ModelManifest.bundled().find("isnet").map(p -> p.size()).orElse(null);
+        String size = bytes == null ? "" : String.format(java.util.Locale.ROOT, ", %d MB", Math.round(bytes / 1e6));
+        return "install ISNet (`atelier models install isnet`" + size + ") or select the subject";
+    }
+
     public static EditCatalog catalog(InstalledModels models) {
         List<CutoutEngine> cutout = new ArrayList<>(models.cutoutEngines());
         cutout.add(new BorderCutout());
@@ -134,7 +144,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill()), diffusion),
                 new Inpaint(diffusion, models.howToEnableInpaint()),
                 new Outpaint(List.of(new PatchMatchFill()), diffusion),
-                new RemoveBackground(cutout, models.unavailable()),
+                new RemoveBackground(cutout, models.unavailable(), howToCutAnyPicture()),
                 new Colorize(List.of(new LineArtFlats()), models.lineArtPainters())), Scheduler.NAMES);
     }
 

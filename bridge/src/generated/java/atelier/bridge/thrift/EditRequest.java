@@ -42,6 +42,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final org.apache.thrift.protocol.TField CLIP_SKIP_FIELD_DESC = new org.apache.thrift.protocol.TField("clipSkip", org.apache.thrift.protocol.TType.I32, (short)25);
   private static final org.apache.thrift.protocol.TField VAE_FIELD_DESC = new org.apache.thrift.protocol.TField("vae", org.apache.thrift.protocol.TType.STRING, (short)26);
   private static final org.apache.thrift.protocol.TField STYLE_FIELD_DESC = new org.apache.thrift.protocol.TField("style", org.apache.thrift.protocol.TType.STRING, (short)27);
+  private static final org.apache.thrift.protocol.TField KEEP_FIELD_DESC = new org.apache.thrift.protocol.TField("keep", org.apache.thrift.protocol.TType.STRUCT, (short)28);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EditRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EditRequestTupleSchemeFactory();
@@ -59,7 +60,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   /**
    * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
    * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-   * inpaint; for remove-background it marks what to keep.
+   * inpaint; for remove-background it is where the subject is (a rough box or lasso):
+   * everything outside it becomes transparent, soft edges limit the alpha softly, and the
+   * subject is found inside it.
    */
   public @org.apache.thrift.annotation.Nullable Picture mask; // optional
   /**
@@ -178,6 +181,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
    * the Style's template where it says {prompt}.
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String style; // optional
+  /**
+   * remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+   * opacity at least), whatever the engine finds.
+   */
+  public @org.apache.thrift.annotation.Nullable Picture keep; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -194,7 +202,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     /**
      * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
      * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-     * inpaint; for remove-background it marks what to keep.
+     * inpaint; for remove-background it is where the subject is (a rough box or lasso):
+     * everything outside it becomes transparent, soft edges limit the alpha softly, and the
+     * subject is found inside it.
      */
     MASK((short)3, "mask"),
     /**
@@ -312,7 +322,12 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
      * every field this request leaves unset; a field the request sets wins. The prompt goes into
      * the Style's template where it says {prompt}.
      */
-    STYLE((short)27, "style");
+    STYLE((short)27, "style"),
+    /**
+     * remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+     * opacity at least), whatever the engine finds.
+     */
+    KEEP((short)28, "keep");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -382,6 +397,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           return VAE;
         case 27: // STYLE
           return STYLE;
+        case 28: // KEEP
+          return KEEP;
         default:
           return null;
       }
@@ -438,7 +455,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   private static final int __MASKFEATHER_ISSET_ID = 10;
   private static final int __CLIPSKIP_ISSET_ID = 11;
   private short __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP,_Fields.VAE,_Fields.STYLE};
+  private static final _Fields optionals[] = {_Fields.MASK,_Fields.HINTS,_Fields.PROMPT,_Fields.NEGATIVE_PROMPT,_Fields.SEED,_Fields.STRENGTH,_Fields.STEPS,_Fields.VARIANTS,_Fields.ENGINE,_Fields.EXTEND,_Fields.RESULT_FORMAT,_Fields.WHOLE_CANVAS,_Fields.SAMPLE_FROM,_Fields.ALPHA_ONLY,_Fields.FLATS,_Fields.GAP_CLOSING,_Fields.ASPECT_RATIO,_Fields.SCHEDULER,_Fields.GUIDANCE,_Fields.LORAS,_Fields.MASK_GROW,_Fields.MASK_FEATHER,_Fields.CLIP_SKIP,_Fields.VAE,_Fields.STYLE,_Fields.KEEP};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -497,6 +514,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.STYLE, new org.apache.thrift.meta_data.FieldMetaData("style", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.KEEP, new org.apache.thrift.meta_data.FieldMetaData("keep", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Picture.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(EditRequest.class, metaDataMap);
   }
@@ -583,6 +602,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     if (other.isSetStyle()) {
       this.style = other.style;
     }
+    if (other.isSetKeep()) {
+      this.keep = new Picture(other.keep);
+    }
   }
 
   @Override
@@ -631,6 +653,7 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     this.clipSkip = 0;
     this.vae = null;
     this.style = null;
+    this.keep = null;
   }
 
   /**
@@ -702,7 +725,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   /**
    * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
    * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-   * inpaint; for remove-background it marks what to keep.
+   * inpaint; for remove-background it is where the subject is (a rough box or lasso):
+   * everything outside it becomes transparent, soft edges limit the alpha softly, and the
+   * subject is found inside it.
    */
   @org.apache.thrift.annotation.Nullable
   public Picture getMask() {
@@ -712,7 +737,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
   /**
    * The selection as an 8-bit mask of the image's size: 255 selected, 0 not, values
    * between are a soft edge and are kept. GRAY8 or PNG. Needed by content-fill and
-   * inpaint; for remove-background it marks what to keep.
+   * inpaint; for remove-background it is where the subject is (a rough box or lasso):
+   * everything outside it becomes transparent, soft edges limit the alpha softly, and the
+   * subject is found inside it.
    */
   public EditRequest setMask(@org.apache.thrift.annotation.Nullable Picture mask) {
     this.mask = mask;
@@ -1510,6 +1537,39 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
   }
 
+  /**
+   * remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+   * opacity at least), whatever the engine finds.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public Picture getKeep() {
+    return this.keep;
+  }
+
+  /**
+   * remove-background: what must stay, an 8-bit mask like `mask` (above 0 = keep, at that
+   * opacity at least), whatever the engine finds.
+   */
+  public EditRequest setKeep(@org.apache.thrift.annotation.Nullable Picture keep) {
+    this.keep = keep;
+    return this;
+  }
+
+  public void unsetKeep() {
+    this.keep = null;
+  }
+
+  /** Returns true if field keep is set (has been assigned a value) and false otherwise */
+  public boolean isSetKeep() {
+    return this.keep != null;
+  }
+
+  public void setKeepIsSet(boolean value) {
+    if (!value) {
+      this.keep = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -1729,6 +1789,14 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       break;
 
+    case KEEP:
+      if (value == null) {
+        unsetKeep();
+      } else {
+        setKeep((Picture)value);
+      }
+      break;
+
     }
   }
 
@@ -1817,6 +1885,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     case STYLE:
       return getStyle();
 
+    case KEEP:
+      return getKeep();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -1883,6 +1954,8 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       return isSetVae();
     case STYLE:
       return isSetStyle();
+    case KEEP:
+      return isSetKeep();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -2143,6 +2216,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return false;
     }
 
+    boolean this_present_keep = true && this.isSetKeep();
+    boolean that_present_keep = true && that.isSetKeep();
+    if (this_present_keep || that_present_keep) {
+      if (!(this_present_keep && that_present_keep))
+        return false;
+      if (!this.keep.equals(that.keep))
+        return false;
+    }
+
     return true;
   }
 
@@ -2257,6 +2339,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     hashCode = hashCode * 8191 + ((isSetStyle()) ? 131071 : 524287);
     if (isSetStyle())
       hashCode = hashCode * 8191 + style.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetKeep()) ? 131071 : 524287);
+    if (isSetKeep())
+      hashCode = hashCode * 8191 + keep.hashCode();
 
     return hashCode;
   }
@@ -2539,6 +2625,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetKeep(), other.isSetKeep());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetKeep()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.keep, other.keep);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -2780,6 +2876,16 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       }
       first = false;
     }
+    if (isSetKeep()) {
+      if (!first) sb.append(", ");
+      sb.append("keep:");
+      if (this.keep == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.keep);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -2801,6 +2907,9 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
     }
     if (sampleFrom != null) {
       sampleFrom.validate();
+    }
+    if (keep != null) {
+      keep.validate();
     }
   }
 
@@ -3074,6 +3183,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 28: // KEEP
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+              struct.keep = new Picture();
+              struct.keep.read(iprot);
+              struct.setKeepIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -3258,6 +3376,13 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
           oprot.writeFieldEnd();
         }
       }
+      if (struct.keep != null) {
+        if (struct.isSetKeep()) {
+          oprot.writeFieldBegin(KEEP_FIELD_DESC);
+          struct.keep.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -3358,7 +3483,10 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetStyle()) {
         optionals.set(26);
       }
-      oprot.writeBitSet(optionals, 27);
+      if (struct.isSetKeep()) {
+        optionals.set(27);
+      }
+      oprot.writeBitSet(optionals, 28);
       if (struct.isSetOperation()) {
         oprot.writeI32(struct.operation.getValue());
       }
@@ -3446,12 +3574,15 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (struct.isSetStyle()) {
         oprot.writeString(struct.style);
       }
+      if (struct.isSetKeep()) {
+        struct.keep.write(oprot);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, EditRequest struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(27);
+      java.util.BitSet incoming = iprot.readBitSet(28);
       if (incoming.get(0)) {
         struct.operation = atelier.bridge.thrift.Operation.findByValue(iprot.readI32());
         struct.setOperationIsSet(true);
@@ -3574,6 +3705,11 @@ public class EditRequest implements org.apache.thrift.TBase<EditRequest, EditReq
       if (incoming.get(26)) {
         struct.style = iprot.readString();
         struct.setStyleIsSet(true);
+      }
+      if (incoming.get(27)) {
+        struct.keep = new Picture();
+        struct.keep.read(iprot);
+        struct.setKeepIsSet(true);
       }
     }
   }

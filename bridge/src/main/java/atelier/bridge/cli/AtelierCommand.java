@@ -61,7 +61,7 @@ public final class AtelierCommand {
     private static final Set<String> CONNECTION_OPTIONS = Set.of("host", "port");
     private static final Set<String> EDIT_OPTIONS = Set.of("host", "port", "image", "mask", "hints", "out",
             "prompt", "negative", "seed", "steps", "strength", "variants", "engine",
-            "left", "right", "top", "bottom", "aspect", "sample-from", "alpha-only", "flats", "gap",
+            "left", "right", "top", "bottom", "aspect", "sample-from", "keep", "alpha-only", "flats", "gap",
             "scheduler", "guidance", "lora", "grow", "feather", "clip-skip", "vae", "style");
 
     private static final String USAGE = """
@@ -73,7 +73,7 @@ public final class AtelierCommand {
                                  [--steps N] [--strength F] [--variants N] --out OUT.png [--engine ...]
               atelier outpaint   --image IN.png [--left N] [--right N] [--top N] [--bottom N] [--aspect W:H]
                                  --out OUT.png [--seed N] [--variants N] [--engine ...]
-              atelier remove-bg  --image IN.png [--mask KEEP.png] [--alpha-only] --out OUT.png [--engine ...]
+              atelier remove-bg  --image IN.png [--mask WHERE.png] [--keep KEEP.png] [--alpha-only] --out OUT.png [--engine ...]
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               model engines also take --scheduler euler|euler-a|dpmpp-2m-karras|ddim|lcm --guidance F
@@ -341,6 +341,10 @@ public final class AtelierCommand {
                         orZero(line.integer("top")), orZero(line.integer("bottom"))));
             }
         }
+        Picture keep = png(line, "keep", false);
+        if (keep != null) {
+            request.setKeep(keep);
+        }
         Picture sampleFrom = png(line, "sample-from", false);
         if (sampleFrom != null) {
             request.setSampleFrom(sampleFrom);
@@ -572,7 +576,7 @@ public final class AtelierCommand {
         if (Files.exists(absolute) && (!Files.isWritable(absolute) || !ownerMayWrite(absolute))) {
             throw new UsageException("--out: " + target + " is read-only; Atelier will not replace it");
         }
-        for (String input : List.of("image", "mask", "hints", "sample-from")) {
+        for (String input : List.of("image", "mask", "hints", "sample-from", "keep")) {
             String given = line.text(input);
             if (given != null && Files.exists(absolute) && Files.exists(Path.of(given))
                     && Files.isSameFile(absolute, Path.of(given))) {

@@ -44,13 +44,13 @@ public final class BorderCutout implements CutoutEngine {
         }
         boolean keeps = keep != null && keep.selectedPixels() > 0;
         if (keeps && keep.selectedPixels() == picture.extent().pixels()) {
-            throw new InvalidRequest("mask", "the keep mask covers the whole picture: nothing would be removed");
+            throw new InvalidRequest("keep", "the keep mask covers the whole picture: nothing would be removed");
         }
         Survey survey;
         try {
             survey = survey(picture, keep);
         } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("mask", "the keep mask covers the picture's border, where the background is learned:"
+            throw new InvalidRequest("keep", "the keep mask covers the picture's border, where the background is learned:"
                     + " leave part of the border unselected");
         }
         if (survey.model.spread() > BUSIEST_BACKDROP) {

@@ -86,6 +86,7 @@ final class RequestDecoding {
         }
         long seed = request.isSetSeed() ? request.getSeed() : SEEDS.nextInt(Integer.MAX_VALUE);
         Mask sampleFrom = request.isSetSampleFrom() ? mask("sampleFrom", request.getSampleFrom(), image.extent()) : null;
+        Mask keep = request.isSetKeep() ? mask("keep", request.getKeep(), image.extent()) : null;
         int gapClosing = request.isSetGapClosing() ? request.getGapClosing() : 4;
         if (gapClosing < 0 || gapClosing > 32) {
             throw new InvalidRequest("gapClosing", "must be between 0 and 32 pixels, got " + gapClosing);
@@ -103,7 +104,7 @@ final class RequestDecoding {
         }
         return new EditOrder(operation, image, mask, hints, prompt, negative, seed, strength, steps, variants, engine,
                 margins(request, image.extent()), sampleFrom, request.isAlphaOnly(), flats, gapClosing, aspectRatio,
-                diffusion(request, promptLoras));
+                diffusion(request, promptLoras), keep);
     }
 
     /** Most LoRAs one request may stack. */
@@ -134,6 +135,10 @@ final class RequestDecoding {
         if (request.isSetSampleFrom()) {
             requireSameSize("sampleFrom", extentOf("sampleFrom", request.getSampleFrom(),
                     maskBytesPerPixel(request.getSampleFrom())), image);
+            bytes += image.pixels();
+        }
+        if (request.isSetKeep()) {
+            requireSameSize("keep", extentOf("keep", request.getKeep(), maskBytesPerPixel(request.getKeep())), image);
             bytes += image.pixels();
         }
         return bytes;

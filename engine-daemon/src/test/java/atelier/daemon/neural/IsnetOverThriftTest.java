@@ -106,7 +106,7 @@ class IsnetOverThriftTest {
     }
 
     @Test
-    void theSelectionIsARegionToKeep() throws Exception {
+    void theKeepMaskKeepsWhatItMarksAndTheSelectionIsWhereTheSubjectIs() throws Exception {
         Scene scene = BusyScenes.ballOnGravel();
         Mask keep = Mask.empty(scene.picture().extent());
         for (int y = 20; y < 120; y++) {
@@ -114,10 +114,25 @@ class IsnetOverThriftTest {
                 keep.set(x, y, 255);
             }
         }
-        Raster withKeep = pixels(edit(removeBackground(scene, "isnet").setMask(Pictures.raw(keep))));
-        assertEquals(255, withKeep.channel(100, 60, 3), "gravel inside the selection is kept");
-        assertEquals(0, withKeep.channel(100, 700, 3), "gravel outside it is removed");
+        Raster withKeep = pixels(edit(removeBackground(scene, "isnet").setKeep(Pictures.raw(keep))));
+        assertEquals(255, withKeep.channel(100, 60, 3), "gravel the keep mask marks is kept");
+        assertEquals(0, withKeep.channel(100, 700, 3), "gravel elsewhere is removed");
         assertEquals(255, withKeep.channel(512, 384, 3), "the ball is kept");
+
+        // A rough box round the ball (radius 250 at 512,384), with a margin: the ball inside it, nothing outside.
+        Mask box = Mask.empty(scene.picture().extent());
+        for (int y = 100; y < 668; y++) {
+            for (int x = 230; x < 800; x++) {
+                box.set(x, y, 255);
+            }
+        }
+        EditResult selected = edit(removeBackground(scene, "isnet").setMask(Pictures.raw(box)));
+        Raster cut = pixels(selected);
+        assertEquals(255, cut.channel(512, 384, 3), "the ball is kept");
+        assertEquals(0, cut.channel(100, 60, 3), "nothing outside the selection stays");
+        assertEquals(0, cut.channel(240, 110, 3), "gravel inside the selection's corner is background");
+        assertTrue(CutoutScenes.alphaIou(cut, scene.alpha()) >= 0.95, "alpha IoU " + CutoutScenes.alphaIou(cut, scene.alpha()));
+        assertEquals(box.bounds().toString(), selected.getDetails().get("selection"));
     }
 
     @Test

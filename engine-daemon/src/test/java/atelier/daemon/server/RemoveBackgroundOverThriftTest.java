@@ -90,7 +90,7 @@ class RemoveBackgroundOverThriftTest extends DaemonPerTestClass {
         for (int i = 0; i < scene.alpha().length; i++) {
             keep.values()[i] = (byte) (scene.alpha()[i] > 0 ? 255 : 0);
         }
-        Raster kept = edit(removeBackground(scene.picture()).setMask(Pictures.raw(keep)));
+        Raster kept = edit(removeBackground(scene.picture()).setKeep(Pictures.raw(keep)));
         assertEquals(255, kept.channel(135, 95, 3), "the kept highlight is opaque");
         double iou = CutoutScenes.alphaIou(kept, scene.alpha());
         assertTrue(iou >= 0.95, "alpha IoU " + iou);
@@ -131,7 +131,7 @@ class RemoveBackgroundOverThriftTest extends DaemonPerTestClass {
         Raster picture = CutoutScenes.iconsOnWhite().picture();
         Mask all = Mask.empty(picture.extent());
         Arrays.fill(all.values(), (byte) 255);
-        assertEquals("mask", refused(removeBackground(picture).setMask(Pictures.raw(all))).getField());
+        assertEquals("keep", refused(removeBackground(picture).setKeep(Pictures.raw(all))).getField());
         Mask frame = Mask.empty(picture.extent());
         for (int y = 0; y < picture.height(); y++) {
             for (int x = 0; x < picture.width(); x++) {
@@ -140,8 +140,8 @@ class RemoveBackgroundOverThriftTest extends DaemonPerTestClass {
                 }
             }
         }
-        InvalidRequest e = refused(removeBackground(picture).setMask(Pictures.raw(frame)));
-        assertEquals("mask", e.getField());
+        InvalidRequest e = refused(removeBackground(picture).setKeep(Pictures.raw(frame)));
+        assertEquals("keep", e.getField());
         assertTrue(e.getReason().contains("border"), e.getReason());
     }
 

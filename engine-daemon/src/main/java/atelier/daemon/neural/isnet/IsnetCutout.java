@@ -54,7 +54,7 @@ public final class IsnetCutout implements CutoutEngine {
                     + " pixels, got " + picture.extent());
         }
         if (keep != null && keep.selectedPixels() == picture.extent().pixels()) {
-            throw new InvalidRequest("mask", "the keep mask covers the whole picture: nothing would be removed");
+            throw new InvalidRequest("keep", "the keep mask covers the whole picture: nothing would be removed");
         }
     }
 
