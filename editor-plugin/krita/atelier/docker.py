@@ -60,7 +60,7 @@ class AtelierDocker(DockWidget):
                 (layout.FILL, "Fill", "Make the selection disappear, filled from its surroundings"),
                 (layout.INPAINT, "Inpaint", "Paint the prompt into the selection (needs a model)"),
                 (layout.EXPAND, "Expand", "Grow the canvas on the chosen sides and fill the new area"),
-                (layout.REMOVE_BACKGROUND, "Remove background", "Cut the subject out (the selection marks what to keep)"),
+                (layout.REMOVE_BACKGROUND, "Remove background", "Remove background (inside the selection, if any): the subject is found inside a rough selection and nothing outside it stays"),
                 (layout.COLORIZE, "Colorize", "Flat colours under the line art, from the hint layer's strokes"))):
             button = QPushButton(label)
             button.setToolTip(tip)

@@ -98,7 +98,7 @@
 
 ; Runs one operation on the active layer and inserts what comes back.
 ;   operation: the words in layer names ("fill"); verb: the atelier command's ("fill");
-;   selection: 'required (fill, inpaint), 'optional (remove background: what to keep) or 'none;
+;   selection: 'required (fill, inpaint), 'optional (remove background: where the subject is) or 'none;
 ;   options: more command arguments; hints: a layer to send as --hints, or #f;
 ;   extend: (left right top bottom) for Expand, or #f; below: put the result under the layer.
 (define (atelier-run image drawable operation verb selection options hints extend below)
@@ -296,7 +296,7 @@
 
 (script-fu-register "script-fu-atelier-remove-background"
   "Remove background"
-  "Cuts the subject out into a new layer; a selection says what to keep."
+  "Remove background (inside the selection, if any): cuts the subject out into a new layer; a rough selection says where the subject is and nothing outside it stays."
   "Atelier" "Atelier" "2024" "RGB* GRAY*"
   SF-IMAGE "Image" 0
   SF-DRAWABLE "Layer" 0

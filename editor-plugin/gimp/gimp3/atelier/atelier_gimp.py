@@ -53,7 +53,7 @@ ENTRIES = (
           SIDES + (AMOUNT, PROMPT, NEGATIVE, STRENGTH, SEED, VARIANTS, ENGINE, STYLE),
           "Grows the canvas on the ticked sides and paints the new area, as a new layer"),
     Entry("plug-in-atelier-remove-background", "_Remove background", layout.REMOVE_BACKGROUND, (ENGINE,),
-          "Cuts the subject out into a new layer; a selection says what to keep"),
+          "Remove background (inside the selection, if any): cuts the subject out into a new layer; a rough selection says where the subject is"),
     Entry("plug-in-atelier-colorize", "_Colorize line art...", layout.COLORIZE,
           (USE_HINTS, HINTS, PROMPT, NEGATIVE, STRENGTH, SEED, ENGINE, STYLE),
           "Fills the closed regions of the line art with flat colours, in a new layer under it"),

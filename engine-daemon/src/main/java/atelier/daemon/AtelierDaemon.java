@@ -144,7 +144,7 @@ public final class AtelierDaemon implements AutoCloseable {
                 new ContentFill(List.of(new PatchMatchFill(), new TeleaFill()), diffusion),
                 new Inpaint(diffusion, models.howToEnableInpaint()),
                 new Outpaint(List.of(new PatchMatchFill()), diffusion),
-                new RemoveBackground(cutout, models.unavailable(), howToCutAnyPicture()),
+                new RemoveBackground(cutout, models.unavailable(), howToCutAnyPicture(), new atelier.daemon.classic.SelectionGrabCut()),
                 new Colorize(List.of(new LineArtFlats()), models.lineArtPainters())), Scheduler.NAMES);
     }
 

@@ -31,9 +31,10 @@ public final class RemoveBackground implements Edit {
     private final List<CutoutEngine> engines;
     private final Map<String, String> unavailable;
     private final String whenRefused;
+    private final SelectionCutout busyInSelection;
 
     public RemoveBackground(List<CutoutEngine> engines) {
-        this(engines, Map.of(), "install ISNet (`atelier models install isnet`) or select the subject");
+        this(engines, Map.of(), "install ISNet (`atelier models install isnet`) or select the subject", null);
     }
 
     /**
@@ -41,11 +42,14 @@ public final class RemoveBackground implements Edit {
      * @param unavailable engines a request may name that cannot run now (a damaged or missing
      *                    model), and the sentence that says how to enable each
      * @param whenRefused what to do when an engine refuses a picture, for the refusal's sentence
+     * @param busyInSelection for a selected subject on a background the embedded engine refuses, or null
      */
-    public RemoveBackground(List<CutoutEngine> engines, Map<String, String> unavailable, String whenRefused) {
+    public RemoveBackground(List<CutoutEngine> engines, Map<String, String> unavailable, String whenRefused,
+                            SelectionCutout busyInSelection) {
         this.engines = List.copyOf(engines);
         this.unavailable = Map.copyOf(unavailable);
         this.whenRefused = whenRefused;
+        this.busyInSelection = busyInSelection;
     }
 
     @Override
@@ -80,19 +84,30 @@ public final class RemoveBackground implements Edit {
         Bounds region = where == null ? Bounds.of(picture.extent()) : around(where.bounds(), picture);
         Raster seen = where == null ? picture : picture.crop(region);
         Mask keepSeen = keep == null ? null : where == null ? keep : keep.crop(region);
+        boolean inSelection = false;
         try {
             engine.check(seen, keepSeen);
         } catch (InvalidRequest refused) {
-            throw new InvalidRequest(refused.getField(), refused.getReason() + "; " + whenRefused);
+            // A busy background round a selected subject: learn it from round the selection instead.
+            inSelection = where != null && busyInSelection != null && "embedded".equals(engine.info().getKind())
+                    && "image".equals(refused.getField()) && seen.width() >= MIN_MARGIN && seen.height() >= MIN_MARGIN;
+            if (!inSelection) {
+                throw new InvalidRequest(refused.getField(), refused.getReason() + "; " + whenRefused);
+            }
         }
+        boolean learnsRoundSelection = inSelection;
         return progress -> {
-            Raster cut = engine.cutOut(seen, keepSeen, progress);
+            Raster cut = learnsRoundSelection ? busyInSelection.cutOut(seen, where.crop(region), progress)
+                    : engine.cutOut(seen, keepSeen, progress);
             Raster cutout = Raster.blank(picture.extent());
             cutout.paste(cut, region.x(), region.y());
             Map<String, String> details = new LinkedHashMap<>();
             if (where != null) {
                 limitTo(cutout, where);
                 details.put("selection", where.bounds().toString());
+                if (learnsRoundSelection) {
+                    details.put("background", "busy: learned from round the selection (GrabCut)");
+                }
             } else if ("model".equals(engine.info().getKind())) {
                 // A salient-object model also finds cups and boats behind the icon; a backdrop model's
                 // object is everything off the backdrop, every icon of a sheet, and stays whole.

@@ -9,9 +9,7 @@ import atelier.daemon.jobs.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.opencv.core.CvType;
 import org.opencv.core.Mat;
-import org.opencv.core.Rect;
 import org.opencv.core.Size;
 import org.opencv.imgproc.Imgproc;
 
@@ -41,29 +39,15 @@ public final class CutoutBenchmark {
                     CutoutScenes.alphaIou(ours[0], scene.alpha()), CutoutScenes.alphaIou(reference[0], scene.alpha()),
                     ms, refMs, refMs / ms);
         }
+        SelectionScores.print("plain backgrounds", engine, scenes);
+        SelectionScores.print("busy photographs", engine, atelier.daemon.neural.BusyScenes.all());
     }
 
     /** GrabCut, 5 iterations, from a rectangle inset 2% of the shorter side; hard alpha. */
     static Raster grabCutFromInnerRectangle(Raster picture) {
-        Mat rgba = OpenCvNatives.toMat(picture);
-        Mat rgb = new Mat();
-        Imgproc.cvtColor(rgba, rgb, Imgproc.COLOR_RGBA2RGB);
         int inset = Math.max(2, Math.min(picture.width(), picture.height()) / 50);
-        Mat mask = new Mat(picture.height(), picture.width(), CvType.CV_8UC1);
-        Mat bgd = new Mat();
-        Mat fgd = new Mat();
-        Imgproc.grabCut(rgb, mask, new Rect(inset, inset, picture.width() - 2 * inset, picture.height() - 2 * inset),
-                bgd, fgd, 5, Imgproc.GC_INIT_WITH_RECT);
-        byte[] labels = OpenCvNatives.bytes(mask);
-        Raster out = picture.copy();
-        for (int i = 0; i < labels.length; i++) {
-            boolean object = labels[i] == Imgproc.GC_FGD || labels[i] == Imgproc.GC_PR_FGD;
-            out.rgba()[i * 4 + 3] = (byte) (object ? 255 : 0);
-        }
-        for (Mat m : new Mat[] {rgba, rgb, mask, bgd, fgd}) {
-            m.release();
-        }
-        return out;
+        return GrabCutFromBox.cut(picture, new atelier.daemon.image.Bounds(inset, inset, picture.width() - 2 * inset,
+                picture.height() - 2 * inset));
     }
 
     /** The scene drawn larger; linear interpolation keeps picture = alpha x object + (1 - alpha) x backdrop. */

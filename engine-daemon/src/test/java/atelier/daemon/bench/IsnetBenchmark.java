@@ -92,6 +92,9 @@ public final class IsnetBenchmark {
             System.out.printf("%-26s %-12s %9.0f %9.0f %7.2f %8.4f %8.4f%n%n", "mean", model[0], sumMs / n, sumRef / n,
                     sumMs / sumRef, sumIou / n, sumRefIou / n);
         }
+        for (String model : new String[] {"isnet-small", "isnet"}) {
+            SelectionScores.print("busy photographs, rough selections", IsnetModels.engine(model), scenes);
+        }
         try (var files = Files.list(work)) {
             for (Path file : files.toList()) {
                 Files.delete(file);

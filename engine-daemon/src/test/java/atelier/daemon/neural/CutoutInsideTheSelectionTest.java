@@ -37,7 +37,12 @@ class CutoutInsideTheSelectionTest {
         double sum = 0, clean = 0;
         int count = 0, cleanCount = 0;
         StringBuilder report = new StringBuilder();
+        double none = 0;
         for (Scene scene : BusyScenes.all()) {
+            double whole = CutoutScenes.alphaIou(remove.prepare(order(scene, null, null, "isnet")).run(Progress.NONE).layers().get(0)
+                    .pixels(), scene.alpha());
+            report.append(String.format(Locale.ROOT, "%-22s %-12s %.4f%n", scene.name(), "none", whole));
+            none += whole;
             for (RoughSelections.Selection selection : RoughSelections.around(scene)) {
                 EditOutcome outcome = remove.prepare(order(scene, selection.mask(), null, "isnet")).run(Progress.NONE);
                 var cut = outcome.layers().get(0).pixels();
@@ -58,8 +63,23 @@ class CutoutInsideTheSelectionTest {
             }
         }
         System.out.print(report);
+        assertTrue(none / BusyScenes.all().size() >= 0.93, "mean alpha IoU with no selection " + none / BusyScenes.all().size());
         assertTrue(clean / cleanCount >= 0.95, "mean alpha IoU inside boxes and lassos " + clean / cleanCount + "\n" + report);
         assertTrue(sum / count >= 0.93, "mean alpha IoU with clipping boxes too " + sum / count + "\n" + report);
+    }
+
+    /** Where the embedded engine refuses a busy photograph, a selection lets it learn the background round it. */
+    @Test
+    void theEmbeddedEngineCutsABusyPhotographInsideASelection() throws Exception {
+        RemoveBackground remove = new RemoveBackground(List.of(new BorderCutout()), java.util.Map.of(), "select the subject",
+                new atelier.daemon.classic.SelectionGrabCut());
+        for (Scene scene : List.of(BusyScenes.ballOnGravel(), BusyScenes.bottleOnGrass())) {
+            RoughSelections.Selection box = RoughSelections.around(scene).get(0);
+            EditOutcome outcome = remove.prepare(order(scene, box.mask(), null, "auto")).run(Progress.NONE);
+            double iou = CutoutScenes.alphaIou(outcome.layers().get(0).pixels(), scene.alpha());
+            assertTrue(iou >= 0.95, scene.name() + ": alpha IoU " + iou);
+            assertTrue(outcome.details().get("background").contains("round the selection"), outcome.details().toString());
+        }
     }
 
     @Test
