@@ -91,6 +91,43 @@ class AtelierCommandTest {
         }
     }
 
+    /** remove-bg with a rough box round the ball (--mask) and a corner to keep (--keep), on the meadow photograph. */
+    @Test
+    void removeBackgroundFindsTheSubjectInsideTheSelectionAndKeepsWhatKeepMarks() throws Exception {
+        Raster meadow = PngCodec.decodeRgba(Files.readAllBytes(sample("meadow-ball.png")), Long.MAX_VALUE);
+        Mask ball = PngCodec.decodeMask(Files.readAllBytes(sample("meadow-ball-mask.png")), Long.MAX_VALUE);
+        var around = ball.bounds().pad(20).intersect(atelier.daemon.image.Bounds.of(meadow.extent()));
+        Mask box = Mask.empty(meadow.extent());
+        Mask keep = Mask.empty(meadow.extent());
+        for (int y = 0; y < meadow.height(); y++) {
+            for (int x = 0; x < meadow.width(); x++) {
+                if (around.contains(x, y)) {
+                    box.set(x, y, 255);
+                }
+                if (x < 30 && y < 30) {
+                    keep.set(x, y, 255);
+                }
+            }
+        }
+        Path boxFile = dir.resolve("box.png");
+        Path keepFile = dir.resolve("keep.png");
+        Files.write(boxFile, PngCodec.encode(box));
+        Files.write(keepFile, PngCodec.encode(keep));
+        Path result = dir.resolve("cut.png");
+        try (DaemonFixture fixture = new DaemonFixture(dir.resolve("home"))) {
+            int status = atelier(fixture.home, "remove-bg", "--image", sample("meadow-ball.png").toString(), "--mask",
+                    boxFile.toString(), "--keep", keepFile.toString(), "--out", result.toString(),
+                    "--port", String.valueOf(fixture.daemon.port()));
+            assertEquals(0, status, err.toString());
+        }
+        Raster cut = PngCodec.decodeRgba(Files.readAllBytes(result), Long.MAX_VALUE);
+        int ballX = ball.bounds().x() + ball.bounds().width() / 2, ballY = ball.bounds().y() + ball.bounds().height() / 2;
+        assertEquals(255, cut.channel(ballX, ballY, 3), "the ball in the middle of the box is kept");
+        assertEquals(255, cut.channel(10, 10, 3), "the corner --keep marks is kept");
+        assertEquals(0, cut.channel(meadow.width() - 5, meadow.height() - 5, 3), "outside the box nothing stays");
+        assertEquals(0, cut.channel(around.x() + 2, around.y() + 2, 3), "the meadow in the box's corner is background");
+    }
+
     @Test
     void badRequestExitsWithTwoAndNamesTheField() throws Exception {
         Path wrongSize = dir.resolve("small-mask.png");
