@@ -74,6 +74,8 @@ public final class AtelierCommand {
               atelier outpaint   --image IN.png [--left N] [--right N] [--top N] [--bottom N] [--aspect W:H]
                                  --out OUT.png [--seed N] [--variants N] [--engine ...]
               atelier remove-bg  --image IN.png [--mask WHERE.png] [--keep KEEP.png] [--alpha-only] --out OUT.png [--engine ...]
+              atelier batch OP   --images DIR|GLOB --out DIR [--masks DIR | --mask ONE.png] [--resume] [--jobs N]
+                                 [the operation's options]: OP is fill, remove-bg, outpaint or colorize
               atelier colorize   --image LINES.png [--hints HINTS.png] [--flats underlay|merged|per-color]
                                  [--gap N] --out FLATS.png [--seed N] [--engine ...]
               model engines also take --scheduler euler|euler-a|dpmpp-2m-karras|ddim|lcm --guidance F
@@ -106,7 +108,7 @@ public final class AtelierCommand {
 
     public int run(String[] args) {
         try {
-            CommandLine line = CommandLine.parse(args, Set.of("alpha-only", "trust-unverified"));
+            CommandLine line = CommandLine.parse(args, Set.of("alpha-only", "trust-unverified", "resume"));
             String verb = line.verb();
             if (verb.equals("help") || verb.equals("--help") || verb.equals("-h")) {
                 out.print(USAGE);
@@ -123,6 +125,9 @@ public final class AtelierCommand {
             }
             if (verb.equals("models")) {
                 return models(line);
+            }
+            if (verb.equals("batch")) {
+                return batch(line);
             }
             Operation operation = EDIT_VERBS.get(verb);
             if (operation == null) {
@@ -273,20 +278,79 @@ public final class AtelierCommand {
 
     private int edit(Operation operation, CommandLine line) throws UsageException, TException, IOException, InterruptedException {
         line.allowOnly(EDIT_OPTIONS);
-        EditRequest request = new EditRequest(operation, png(line, "image", true));
+        EditRequest request = options(operation, line);
+        request.setImage(png(line, "image", true));
         Picture mask = png(line, "mask", false);
         if (mask != null) {
             request.setMask(mask);
-        }
-        Picture hints = png(line, "hints", false);
-        if (hints != null) {
-            request.setHints(hints);
         }
         Path outFile = outputFile(line);
         int variants = line.integer("variants") != null ? Math.max(1, line.integer("variants")) : 1;
         for (int v = 1; v <= variants; v++) {
             // Variants are numbered; a single result may still come back as one layer named OUT.
             checkOutput(variants == 1 ? outFile : numbered(outFile, v), line);
+        }
+        try (Session session = connect(line)) {
+            EditResult result = runWithCancelOnInterrupt(session.client(), request);
+            List<Layer> layers = result.getLayers();
+            for (int i = 0; i < layers.size(); i++) {
+                Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
+                // Never a half-written file where the artist expects a picture, never through a planted link.
+                PrivateFiles.writeAtomically(target, layers.get(i).getPixels().getData());
+                Layer layer = layers.get(i);
+                out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layer.getSeed()
+                        + (layer.isSetName() ? ", " + layer.getName() : "") + ")");
+            }
+            return OK;
+        }
+    }
+
+    /**
+     * `batch OP --images DIR|GLOB --out DIR [--masks DIR | --mask ONE.png] [--resume] [--jobs N]`:
+     * one connection, several jobs in flight, a picture that fails is reported and skipped.
+     */
+    private int batch(CommandLine line) throws UsageException, TException, IOException, InterruptedException {
+        Set<String> allowed = new java.util.HashSet<>(EDIT_OPTIONS);
+        allowed.removeAll(Set.of("image", "mask", "out", "variants"));
+        allowed.addAll(Set.of("images", "masks", "mask", "out", "resume", "jobs"));
+        line.allowOnly(allowed);
+        List<String> words = line.arguments();
+        Operation operation = words.size() == 1 ? EDIT_VERBS.get(words.get(0)) : null;
+        if (operation == null) {
+            throw new UsageException("batch takes one operation: fill, remove-bg, outpaint or colorize");
+        }
+        if (line.text("masks") != null && line.text("mask") != null) {
+            throw new UsageException("--masks (one per picture) and --mask (one for all): give one of them");
+        }
+        Path outDir = Path.of(line.required("out"));
+        if (!Files.isDirectory(outDir) || !Files.isWritable(outDir)) {
+            throw new UsageException("--out: " + outDir + " is not a directory Atelier can write in");
+        }
+        List<Path> images = BatchRun.pictures(line.required("images"));
+        if (images.isEmpty()) {
+            throw new UsageException("--images: no .png pictures in " + line.required("images"));
+        }
+        Integer jobs = line.integer("jobs");
+        if (jobs != null && (jobs < 1 || jobs > 16)) {
+            throw new UsageException("--jobs must be between 1 and 16");
+        }
+        EditRequest options = options(operation, line);
+        Picture oneMask = png(line, "mask", false);
+        Path masks = line.text("masks") == null ? null : Path.of(line.text("masks"));
+        try (Session session = connect(line)) {
+            BatchRun run = new BatchRun(session.client(), options, oneMask, masks, outDir, line.text("resume") != null,
+                    jobs == null ? BatchRun.DEFAULT_IN_FLIGHT : jobs, err, console);
+            return run.run(images) ? OK : FAILED;
+        }
+    }
+
+    /** Everything a request says but the picture and the selection: what `edit` and `batch` share. */
+    EditRequest options(Operation operation, CommandLine line) throws UsageException, IOException {
+        EditRequest request = new EditRequest();
+        request.setOperation(operation);
+        Picture hints = png(line, "hints", false);
+        if (hints != null) {
+            request.setHints(hints);
         }
         if (line.text("prompt") != null) {
             request.setPrompt(line.text("prompt"));
@@ -360,20 +424,7 @@ public final class AtelierCommand {
         }
         request.setResultFormat(PixelFormat.PNG);
         request.setWholeCanvas(true);
-
-        try (Session session = connect(line)) {
-            EditResult result = runWithCancelOnInterrupt(session.client(), request);
-            List<Layer> layers = result.getLayers();
-            for (int i = 0; i < layers.size(); i++) {
-                Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
-                // Never a half-written file where the artist expects a picture, never through a planted link.
-                PrivateFiles.writeAtomically(target, layers.get(i).getPixels().getData());
-                Layer layer = layers.get(i);
-                out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layer.getSeed()
-                        + (layer.isSetName() ? ", " + layer.getName() : "") + ")");
-            }
-            return OK;
-        }
+        return request;
     }
 
     /** Runs the job with a progress bar; Ctrl-C (a JVM shutdown) cancels the job in the daemon. */

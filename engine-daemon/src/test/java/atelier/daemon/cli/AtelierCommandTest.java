@@ -128,6 +128,44 @@ class AtelierCommandTest {
         assertEquals(0, cut.channel(around.x() + 2, around.y() + 2, 3), "the meadow in the box's corner is background");
     }
 
+    /**
+     * A batch of pictures through one daemon: every good picture filled and written under its
+     * own name, a damaged file reported and skipped (exit 1), and a second run with --resume
+     * skips what is already done.
+     */
+    @Test
+    void batchFillsEveryPictureSkipsTheBrokenOneAndResumes() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("shots"));
+        Path outDir = Files.createDirectories(dir.resolve("filled"));
+        for (String name : List.of("a.png", "b.png", "c.png")) {
+            Files.copy(sample("meadow-ball.png"), in.resolve(name));
+        }
+        Files.writeString(in.resolve("broken.png"), "not a picture");
+        try (DaemonFixture fixture = new DaemonFixture(dir.resolve("home"))) {
+            String port = String.valueOf(fixture.daemon.port());
+            int status = atelier(fixture.home, "batch", "fill", "--images", in.toString(), "--mask",
+                    sample("meadow-ball-mask.png").toString(), "--out", outDir.toString(), "--port", port);
+            assertEquals(1, status, "one picture failed: " + err);
+            assertTrue(err.toString().contains("3 done, 0 skipped (up to date), 1 failed"), err.toString());
+            assertTrue(err.toString().contains("failed " + in.resolve("broken.png")), err.toString());
+            Raster meadow = PngCodec.decodeRgba(Files.readAllBytes(sample("meadow-ball.png")), Long.MAX_VALUE);
+            for (String name : List.of("a.png", "b.png", "c.png")) {
+                Raster filled = PngCodec.decodeRgba(Files.readAllBytes(outDir.resolve(name)), Long.MAX_VALUE);
+                assertEquals(meadow.extent(), filled.extent(), name);
+                assertFalse(java.util.Arrays.equals(meadow.rgba(), filled.rgba()), name + " was not filled");
+            }
+            assertFalse(Files.exists(outDir.resolve("broken.png")));
+
+            err.reset();
+            status = atelier(fixture.home, "batch", "fill", "--images", in.resolve("*.png").toString(), "--mask",
+                    sample("meadow-ball-mask.png").toString(), "--out", outDir.toString(), "--resume", "--port", port);
+            assertEquals(1, status);
+            assertTrue(err.toString().contains("0 done, 3 skipped (up to date), 1 failed"), err.toString());
+        }
+        assertEquals(2, atelier(AtelierHome.under(dir.resolve("home")), "batch", "sharpen", "--images", in.toString(), "--out",
+                outDir.toString()));
+    }
+
     @Test
     void badRequestExitsWithTwoAndNamesTheField() throws Exception {
         Path wrongSize = dir.resolve("small-mask.png");
