@@ -260,6 +260,12 @@ struct Capabilities {
   6: required i64 maxMessageBytes,
   /** The Styles a request may name, and files in the styles folders that could not be read (usable false). */
   7: optional list<StyleInfo> styles,
+  /**
+   * How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+   * engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+   * this many and one more in flight.
+   */
+  8: optional i32 workers,
 }
 
 /** Where a job is. */

@@ -1185,11 +1185,14 @@ class Capabilities(object):
      - maxPixels: Largest image accepted, in pixels (width * height).
      - maxMessageBytes: Largest request accepted, in bytes.
      - styles: The Styles a request may name, and files in the styles folders that could not be read (usable false).
+     - workers: How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+    engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+    this many and one more in flight.
 
     """
 
 
-    def __init__(self, version=None, operations=None, models=None, computeDevice=None, maxPixels=None, maxMessageBytes=None, styles=None,):
+    def __init__(self, version=None, operations=None, models=None, computeDevice=None, maxPixels=None, maxMessageBytes=None, styles=None, workers=None,):
         self.version = version
         self.operations = operations
         self.models = models
@@ -1197,6 +1200,7 @@ class Capabilities(object):
         self.maxPixels = maxPixels
         self.maxMessageBytes = maxMessageBytes
         self.styles = styles
+        self.workers = workers
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1260,6 +1264,11 @@ class Capabilities(object):
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
+            elif fid == 8:
+                if ftype == TType.I32:
+                    self.workers = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1306,6 +1315,10 @@ class Capabilities(object):
             for iter34 in self.styles:
                 iter34.write(oprot)
             oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.workers is not None:
+            oprot.writeFieldBegin('workers', TType.I32, 8)
+            oprot.writeI32(self.workers)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2490,6 +2503,7 @@ Capabilities.thrift_spec = (
     (5, TType.I64, 'maxPixels', None, None, ),  # 5
     (6, TType.I64, 'maxMessageBytes', None, None, ),  # 6
     (7, TType.LIST, 'styles', (TType.STRUCT, [StyleInfo, None], False), None, ),  # 7
+    (8, TType.I32, 'workers', None, None, ),  # 8
 )
 all_structs.append(JobStatus)
 JobStatus.thrift_spec = (

@@ -54,7 +54,8 @@ public final class AtelierDaemon implements AutoCloseable {
         }
 
         public static Settings defaults(int port, AtelierHome home) {
-            return new Settings(port, home, Limits.DEFAULT, 1, Duration.ofHours(1));
+            // CPU engines run side by side up to the cores; model engines take turns on their model.
+            return new Settings(port, home, Limits.DEFAULT, Runtime.getRuntime().availableProcessors(), Duration.ofHours(1));
         }
 
         public Settings listeningOn(String address) {

@@ -20,6 +20,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
   private static final org.apache.thrift.protocol.TField MAX_PIXELS_FIELD_DESC = new org.apache.thrift.protocol.TField("maxPixels", org.apache.thrift.protocol.TType.I64, (short)5);
   private static final org.apache.thrift.protocol.TField MAX_MESSAGE_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxMessageBytes", org.apache.thrift.protocol.TType.I64, (short)6);
   private static final org.apache.thrift.protocol.TField STYLES_FIELD_DESC = new org.apache.thrift.protocol.TField("styles", org.apache.thrift.protocol.TType.LIST, (short)7);
+  private static final org.apache.thrift.protocol.TField WORKERS_FIELD_DESC = new org.apache.thrift.protocol.TField("workers", org.apache.thrift.protocol.TType.I32, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CapabilitiesStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CapabilitiesTupleSchemeFactory();
@@ -52,6 +53,12 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
    * The Styles a request may name, and files in the styles folders that could not be read (usable false).
    */
   public @org.apache.thrift.annotation.Nullable java.util.List<StyleInfo> styles; // optional
+  /**
+   * How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+   * engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+   * this many and one more in flight.
+   */
+  public int workers; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -82,7 +89,13 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     /**
      * The Styles a request may name, and files in the styles folders that could not be read (usable false).
      */
-    STYLES((short)7, "styles");
+    STYLES((short)7, "styles"),
+    /**
+     * How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+     * engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+     * this many and one more in flight.
+     */
+    WORKERS((short)8, "workers");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -112,6 +125,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           return MAX_MESSAGE_BYTES;
         case 7: // STYLES
           return STYLES;
+        case 8: // WORKERS
+          return WORKERS;
         default:
           return null;
       }
@@ -157,8 +172,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
   // isset id assignments
   private static final int __MAXPIXELS_ISSET_ID = 0;
   private static final int __MAXMESSAGEBYTES_ISSET_ID = 1;
+  private static final int __WORKERS_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.STYLES};
+  private static final _Fields optionals[] = {_Fields.STYLES,_Fields.WORKERS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -179,6 +195,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     tmpMap.put(_Fields.STYLES, new org.apache.thrift.meta_data.FieldMetaData("styles", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
             new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StyleInfo.class))));
+    tmpMap.put(_Fields.WORKERS, new org.apache.thrift.meta_data.FieldMetaData("workers", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Capabilities.class, metaDataMap);
   }
@@ -239,6 +257,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       }
       this.styles = __this__styles;
     }
+    this.workers = other.workers;
   }
 
   @Override
@@ -257,6 +276,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     setMaxMessageBytesIsSet(false);
     this.maxMessageBytes = 0;
     this.styles = null;
+    setWorkersIsSet(false);
+    this.workers = 0;
   }
 
   /**
@@ -520,6 +541,39 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     }
   }
 
+  /**
+   * How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+   * engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+   * this many and one more in flight.
+   */
+  public int getWorkers() {
+    return this.workers;
+  }
+
+  /**
+   * How many jobs the daemon runs at once: CPU engines up to the machine's cores, while model
+   * engines take turns on their model (one job at a time per model, so per GPU). A batch keeps
+   * this many and one more in flight.
+   */
+  public Capabilities setWorkers(int workers) {
+    this.workers = workers;
+    setWorkersIsSet(true);
+    return this;
+  }
+
+  public void unsetWorkers() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __WORKERS_ISSET_ID);
+  }
+
+  /** Returns true if field workers is set (has been assigned a value) and false otherwise */
+  public boolean isSetWorkers() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __WORKERS_ISSET_ID);
+  }
+
+  public void setWorkersIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WORKERS_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -579,6 +633,14 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       }
       break;
 
+    case WORKERS:
+      if (value == null) {
+        unsetWorkers();
+      } else {
+        setWorkers((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -607,6 +669,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     case STYLES:
       return getStyles();
 
+    case WORKERS:
+      return getWorkers();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -633,6 +698,8 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       return isSetMaxMessageBytes();
     case STYLES:
       return isSetStyles();
+    case WORKERS:
+      return isSetWorkers();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -713,6 +780,15 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         return false;
     }
 
+    boolean this_present_workers = true && this.isSetWorkers();
+    boolean that_present_workers = true && that.isSetWorkers();
+    if (this_present_workers || that_present_workers) {
+      if (!(this_present_workers && that_present_workers))
+        return false;
+      if (this.workers != that.workers)
+        return false;
+    }
+
     return true;
   }
 
@@ -743,6 +819,10 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
     hashCode = hashCode * 8191 + ((isSetStyles()) ? 131071 : 524287);
     if (isSetStyles())
       hashCode = hashCode * 8191 + styles.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetWorkers()) ? 131071 : 524287);
+    if (isSetWorkers())
+      hashCode = hashCode * 8191 + workers;
 
     return hashCode;
   }
@@ -825,6 +905,16 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetWorkers(), other.isSetWorkers());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetWorkers()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.workers, other.workers);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -896,6 +986,12 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       } else {
         sb.append(this.styles);
       }
+      first = false;
+    }
+    if (isSetWorkers()) {
+      if (!first) sb.append(", ");
+      sb.append("workers:");
+      sb.append(this.workers);
       first = false;
     }
     sb.append(")");
@@ -1048,6 +1144,14 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 8: // WORKERS
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.workers = iprot.readI32();
+              struct.setWorkersIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -1124,6 +1228,11 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           oprot.writeFieldEnd();
         }
       }
+      if (struct.isSetWorkers()) {
+        oprot.writeFieldBegin(WORKERS_FIELD_DESC);
+        oprot.writeI32(struct.workers);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1164,7 +1273,10 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       if (struct.isSetStyles()) {
         optionals.set(0);
       }
-      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetWorkers()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
       if (struct.isSetStyles()) {
         {
           oprot.writeI32(struct.styles.size());
@@ -1173,6 +1285,9 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
             _iter30.write(oprot);
           }
         }
+      }
+      if (struct.isSetWorkers()) {
+        oprot.writeI32(struct.workers);
       }
     }
 
@@ -1211,7 +1326,7 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
       struct.setMaxPixelsIsSet(true);
       struct.maxMessageBytes = iprot.readI64();
       struct.setMaxMessageBytesIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(1);
+      java.util.BitSet incoming = iprot.readBitSet(2);
       if (incoming.get(0)) {
         {
           org.apache.thrift.protocol.TList _list37 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
@@ -1225,6 +1340,10 @@ public class Capabilities implements org.apache.thrift.TBase<Capabilities, Capab
           }
         }
         struct.setStylesIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.workers = iprot.readI32();
+        struct.setWorkersIsSet(true);
       }
     }
   }

@@ -201,6 +201,9 @@ public final class AtelierCommand {
             out.println("Atelier " + caps.getVersion() + " on " + caps.getComputeDevice()
                     + (session.inProcess() ? " (in-process: no daemon was running)" : " at " + session.where()));
             out.printf("limits: %d pixels, %d bytes a request%n", caps.getMaxPixels(), caps.getMaxMessageBytes());
+            if (caps.isSetWorkers()) {
+                out.printf("runs %d jobs at once%n", caps.getWorkers());
+            }
             for (OperationSupport support : caps.getOperations()) {
                 if (support.getEngines().isEmpty()) {
                     out.printf("  %-18s unavailable: %s%n", support.getOperation(), support.getHowToEnable());
@@ -338,8 +341,10 @@ public final class AtelierCommand {
         Picture oneMask = png(line, "mask", false);
         Path masks = line.text("masks") == null ? null : Path.of(line.text("masks"));
         try (Session session = connect(line)) {
+            Capabilities caps = session.client().capabilities();
+            int inFlight = jobs != null ? jobs : caps.isSetWorkers() ? caps.getWorkers() + 1 : BatchRun.DEFAULT_IN_FLIGHT;
             BatchRun run = new BatchRun(session.client(), options, oneMask, masks, outDir, line.text("resume") != null,
-                    jobs == null ? BatchRun.DEFAULT_IN_FLIGHT : jobs, err, console);
+                    inFlight, err, console);
             return run.run(images) ? OK : FAILED;
         }
     }

@@ -284,6 +284,11 @@ public final class JobQueue implements AutoCloseable {
         workers.shutdownNow();
     }
 
+    /** How many jobs run at once. */
+    public int workerCount() {
+        return workers.getCorePoolSize();
+    }
+
     /** For tests that need the workers idle. */
     ExecutorService workers() {
         return workers;

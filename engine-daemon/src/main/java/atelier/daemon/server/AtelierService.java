@@ -63,7 +63,7 @@ public final class AtelierService implements Atelier.Iface {
     public Capabilities capabilities(String token) throws Unauthorized {
         authorise(token);
         return new Capabilities(version, catalog.support(), models, computeDevice, limits.maxPixels(),
-                limits.maxMessageBytes()).setStyles(styles.infos(models));
+                limits.maxMessageBytes()).setStyles(styles.infos(models)).setWorkers(jobs.workerCount());
     }
 
     @Override
