@@ -1,17 +1,15 @@
 package atelier.daemon.classic;
 
-import atelier.daemon.image.Raster;
 import atelier.daemon.ops.FlatsEngine;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * Colours regions the way LazyBrush feels to use: a scribble colours the region it lies
- * in, and a region nobody scribbled on takes its colour from the neighbour it is most
+ * Colours regions the way LazyBrush feels to use: once the scribbles have coloured the
+ * regions they lie in ({@link ScribbleFlood}), a region nobody scribbled on takes its colour from the neighbour it is most
  * openly joined to (a long border, a gap, a faint line), spreading outwards from the
  * scribbles strongest border first.
  */
@@ -28,68 +26,19 @@ public final class HintPropagation {
     }
 
     /**
-     * Each region's colour (0xRRGGBB) by majority of the strokes inside it, {@link #NONE}
-     * where no stroke is. Stroke pixels on ink count little: a scribble that brushes a
-     * line should not colour the region beyond it.
-     */
-    public static int[] fromStrokes(Raster hints, RegionLabels regions, LineArt lines) {
-        byte[] rgba = hints.rgba();
-        int[] labels = regions.labels();
-        Map<Long, Integer> votes = new HashMap<>();
-        for (int i = 0; i < labels.length; i++) {
-            if ((rgba[i * 4 + 3] & 0xFF) < STROKE_ALPHA) {
-                continue;
-            }
-            int rgb = ((rgba[i * 4] & 0xFF) << 16) | ((rgba[i * 4 + 1] & 0xFF) << 8) | (rgba[i * 4 + 2] & 0xFF);
-            votes.merge(((long) labels[i] << 24) | rgb, lines.isLine(i) ? 1 : 8, Integer::sum);
-        }
-        int[] colour = new int[regions.count()];
-        int[] best = new int[regions.count()];
-        Arrays.fill(colour, NONE);
-        votes.forEach((key, count) -> {
-            int region = (int) (key >>> 24);
-            int rgb = (int) (key & 0xFFFFFF);
-            // Ties go to the smaller colour value so the result never depends on map order.
-            if (count > best[region] || (count == best[region] && rgb < colour[region])) {
-                best[region] = count;
-                colour[region] = rgb;
-            }
-        });
-        return colour;
-    }
-
-    /**
      * Fills every {@link #NONE} in {@code colour} from its most openly joined coloured neighbour,
      * in place; {@link #EMPTY} regions neither take nor give, so no colour travels through the
      * paper around the drawing. A region no colour reaches stays {@link #NONE}.
      */
     public static int[] spread(int[] colour, List<RegionLabels.Border> borders) {
-        int n = colour.length;
-        List<List<RegionLabels.Border>> touching = new ArrayList<>(n);
-        for (int r = 0; r < n; r++) {
-            touching.add(new ArrayList<>());
-        }
-        for (RegionLabels.Border border : borders) {
-            touching.get(border.a()).add(border);
-            touching.get(border.b()).add(border);
-        }
-        // Strongest border first; ties by region then colour so the order is deterministic.
-        PriorityQueue<long[]> frontier = new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
-                : p[1] != q[1] ? Long.compare(p[1], q[1]) : Long.compare(p[2], q[2]));
-        for (int r = 0; r < n; r++) {
+        List<List<RegionLabels.Border>> touching = touching(colour.length, borders);
+        PriorityQueue<long[]> frontier = frontier();
+        for (int r = 0; r < colour.length; r++) {
             if (colour[r] >= 0) {
                 offerNeighbours(r, colour, touching, frontier);
             }
         }
-        while (!frontier.isEmpty()) {
-            long[] next = frontier.poll();
-            int region = (int) next[1];
-            if (colour[region] == NONE) {
-                colour[region] = (int) next[2];
-                offerNeighbours(region, colour, touching, frontier);
-            }
-        }
-        return colour;
+        return grow(colour, touching, frontier);
     }
 
     /**
@@ -132,17 +81,32 @@ public final class HintPropagation {
                 }
             }
         }
-        List<List<RegionLabels.Border>> touching = new ArrayList<>(n);
-        for (int r = 0; r < n; r++) {
+        PriorityQueue<long[]> frontier = frontier();
+        offers.forEach((key, openness) -> frontier.add(new long[] {openness, key >>> 24, key & 0xFFFFFF}));
+        return grow(colour, touching(n, borders), frontier);
+    }
+
+    /** Per region, the borders it has. */
+    private static List<List<RegionLabels.Border>> touching(int regions, List<RegionLabels.Border> borders) {
+        List<List<RegionLabels.Border>> touching = new ArrayList<>(regions);
+        for (int r = 0; r < regions; r++) {
             touching.add(new ArrayList<>());
         }
         for (RegionLabels.Border border : borders) {
             touching.get(border.a()).add(border);
             touching.get(border.b()).add(border);
         }
-        PriorityQueue<long[]> frontier = new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
+        return touching;
+    }
+
+    /** Offers {openness, region, colour}: strongest border first; ties by region then colour, so the order is deterministic. */
+    private static PriorityQueue<long[]> frontier() {
+        return new PriorityQueue<>((p, q) -> p[0] != q[0] ? Long.compare(q[0], p[0])
                 : p[1] != q[1] ? Long.compare(p[1], q[1]) : Long.compare(p[2], q[2]));
-        offers.forEach((key, openness) -> frontier.add(new long[] {openness, key >>> 24, key & 0xFFFFFF}));
+    }
+
+    /** Takes offers strongest first; each region that gets a colour offers it on to its uncoloured neighbours. */
+    private static int[] grow(int[] colour, List<List<RegionLabels.Border>> touching, PriorityQueue<long[]> frontier) {
         while (!frontier.isEmpty()) {
             long[] next = frontier.poll();
             int region = (int) next[1];

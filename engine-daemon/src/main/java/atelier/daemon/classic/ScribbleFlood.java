@@ -57,8 +57,8 @@ public final class ScribbleFlood {
         seedOutside(lines, regions, floods, floodAt);
         int[] level = clearance(lines);
         byte[] walls = pocketMouths(lines, region, floods, w, h);
-        flood(walls, region, level, floods, floodAt, w, h);
-        hintedBackgrounds(lines, region, floods, floodAt, w, h);
+        flood(walls, region, regions.count(), level, floods, floodAt, w, h);
+        hintedBackgrounds(lines, floods, floodAt, w, h);
         int[] resolved = new int[floods.size()];
         int[] colourOf = new int[floods.size()];
         for (Flood f : floods) {
@@ -208,7 +208,8 @@ public final class ScribbleFlood {
      * around a drawing the paper is so much wider than any shape that the outside still
      * surrounds it before a colour can leak out.
      */
-    private static void flood(byte[] ink, int[] region, int[] level, List<Flood> floods, int[] floodAt, int w, int h) {
+    private static void flood(byte[] ink, int[] region, int regions, int[] level, List<Flood> floods, int[] floodAt, int w,
+                              int h) {
         int top = 0;
         for (int v : level) {
             top = Math.max(top, v);
@@ -220,10 +221,6 @@ public final class ScribbleFlood {
             handicap[f.self] = f.outside ? OUTSIDE_HANDICAP : 0;
         }
         // A region with one flood takes it whole: only regions where floods compete are flooded pixel by pixel.
-        int regions = 0;
-        for (int r : region) {
-            regions = Math.max(regions, r + 1);
-        }
         int[] only = new int[regions];
         Arrays.fill(only, -1);
         for (Flood f : floods) {
@@ -404,7 +401,7 @@ public final class ScribbleFlood {
      * into the paper through a gap or an open end (an apple's stem gap, a snail's open tail)
      * touches its lines far longer than the paper, and the paper stays empty.
      */
-    private static void hintedBackgrounds(LineArt lines, int[] region, List<Flood> floods, int[] floodAt, int w, int h) {
+    private static void hintedBackgrounds(LineArt lines, List<Flood> floods, int[] floodAt, int w, int h) {
         Map<Long, Integer> open = new HashMap<>();
         int[] alongInk = new int[floods.size()];
         for (int i = 0; i < floodAt.length; i++) {

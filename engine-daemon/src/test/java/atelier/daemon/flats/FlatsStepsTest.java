@@ -10,6 +10,8 @@ import atelier.daemon.classic.GapClosing;
 import atelier.daemon.classic.HintPropagation;
 import atelier.daemon.classic.LineArt;
 import atelier.daemon.classic.RegionLabels;
+import atelier.daemon.classic.ScribbleFlood;
+import atelier.daemon.ops.FlatsEngine;
 import atelier.daemon.image.Extent;
 import atelier.daemon.image.Raster;
 import java.util.Arrays;
@@ -162,9 +164,9 @@ class FlatsStepsTest {
         paint(hints, 30, 30, 0x22aa44, 255);
         paint(hints, 31, 30, 0x22aa44, 255);
         paint(hints, 5, 5, 0x123456, 60);
-        int[] colour = HintPropagation.fromStrokes(hints, regions, lines);
+        int[] colour = ScribbleFlood.colours(lines, regions, hints, FlatsEngine.EMPTY_HINT).regions();
         assertEquals(0x22aa44, colour[regions.at(32, 32)]);
-        assertEquals(HintPropagation.NONE, colour[regions.at(2, 2)], "a 25% opaque fringe is no stroke");
+        assertEquals(HintPropagation.EMPTY, colour[regions.at(2, 2)], "a 25% opaque fringe is no stroke: the paper stays empty");
     }
 
     private static void paint(Raster raster, int x, int y, int rgb, int alpha) {
