@@ -73,14 +73,7 @@ def grey_to_rgba8(data, depth, linear=False):
     elif depth == U16:
         two = data[1::2]
     elif depth in (F16, F32):
-        values = _floats(data, depth)
-        colour = _ENCODE_LUT if linear else _PLAIN_LUT
-        steps = _ENCODE_STEPS
-        out = bytearray(len(values))
-        for i, v in enumerate(values):
-            index = 0 if not v > 0.0 else steps if v >= 1.0 else int(v * steps + 0.5)
-            out[i] = _PLAIN_LUT[index] if i % 2 == 1 else colour[index]
-        two = bytes(out)
+        two = _floats_to_8bit(_floats(data, depth), linear, 2)
     else:
         raise UnsupportedPixels("unsupported depth " + str(depth))
     rgba = bytearray(len(two) * 2)
@@ -101,15 +94,19 @@ def to_rgba8(data, depth, linear=False):
         # The high byte of each little-endian 16-bit value is v >> 8; v * 257 >> 8 == v, so 8-bit content survives a round trip.
         return _swap_red_blue(data[1::2])
     if depth in (F16, F32):
-        values = _floats(data, depth)
-        colour = _ENCODE_LUT if linear else _PLAIN_LUT
-        steps = _ENCODE_STEPS
-        out = bytearray(len(values))
-        for i, v in enumerate(values):
-            index = 0 if not v > 0.0 else steps if v >= 1.0 else int(v * steps + 0.5)
-            out[i] = _PLAIN_LUT[index] if i % 4 == 3 else colour[index]
-        return bytes(out)
+        return _floats_to_8bit(_floats(data, depth), linear, 4)
     raise UnsupportedPixels("unsupported depth " + str(depth))
+
+
+def _floats_to_8bit(values, linear, channels):
+    """Float channel values -> 8-bit, clamped; the last of every `channels` is alpha (never sRGB-encoded)."""
+    colour = _ENCODE_LUT if linear else _PLAIN_LUT
+    steps = _ENCODE_STEPS
+    out = bytearray(len(values))
+    for i, v in enumerate(values):
+        index = 0 if not v > 0.0 else steps if v >= 1.0 else int(v * steps + 0.5)
+        out[i] = _PLAIN_LUT[index] if i % channels == channels - 1 else colour[index]
+    return bytes(out)
 
 
 def from_rgba8(rgba, depth, linear=False):

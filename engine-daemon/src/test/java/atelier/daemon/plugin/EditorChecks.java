@@ -76,4 +76,51 @@ final class EditorChecks {
         String text = Files.readString(log, StandardCharsets.UTF_8);
         return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
     }
+
+    /** OpenMoji's fish (CC BY-SA 4.0) as grey line art on white, as a scan gives, and its scribbles, one per colour. */
+    record GreyFish(atelier.daemon.flats.RealLineArt art, Path lines, Path hints) {
+    }
+
+    /** Renders the fish at 512x512 and writes fish-lines.png (8-bit grey) and fish-hints.png (RGBA) into {@code dir}. */
+    static GreyFish greyFish(Path dir) throws Exception {
+        atelier.daemon.flats.RealLineArt fish = atelier.daemon.flats.RealLineArt.render(
+                atelier.daemon.flats.RealLineArt.CASES.stream().filter(c -> c.file().equals("1F41F")).findFirst().orElseThrow(),
+                512);
+        Raster lineArt = atelier.daemon.image.Compositing.overWhite(fish.lineArt());
+        byte[] grey = new byte[Math.toIntExact(lineArt.extent().pixels())];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = lineArt.rgba()[i * 4 + 1];
+        }
+        Path lines = dir.resolve("fish-lines.png");
+        Path hints = dir.resolve("fish-hints.png");
+        Files.write(lines, atelier.daemon.image.PngCodec.encode(Mask.wrap(lineArt.extent(), grey)));
+        Files.write(hints, atelier.daemon.image.PngCodec.encode(fish.hints()));
+        return new GreyFish(fish, lines, hints);
+    }
+
+    /**
+     * The flats show on the editor's canvas: inside the fish (away from the scribbles, which are
+     * only strokes) over 90 % of the artist's coloured pixels are visibly coloured, and over 99 %
+     * of the paper around it is still opaque white.
+     */
+    static void assertFlatsShowOnWhitePaper(atelier.daemon.flats.RealLineArt fish, Raster canvas) {
+        byte[] px = canvas.rgba();
+        boolean[] outside = fish.outside();
+        long inside = 0, coloured = 0, paper = 0, white = 0;
+        for (int i = 0; i < outside.length; i++) {
+            if (fish.scored(i) && fish.hints().rgba()[i * 4 + 3] == 0) {
+                inside++;
+                int r = px[i * 4] & 0xFF, g = px[i * 4 + 1] & 0xFF, b = px[i * 4 + 2] & 0xFF;
+                coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40 ? 1 : 0;
+            }
+            if (outside[i]) {
+                paper++;
+                white += (px[i * 4 + 3] & 0xFF) == 255 && (px[i * 4] & 0xFF) > 240 ? 1 : 0;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(coloured > 0.9 * inside,
+                "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
+        org.junit.jupiter.api.Assertions.assertTrue(white > 0.99 * paper,
+                "the paper shows white on " + white + " of " + paper + " pixels");
+    }
 }

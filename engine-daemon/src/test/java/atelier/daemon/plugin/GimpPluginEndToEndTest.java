@@ -96,18 +96,10 @@ class GimpPluginEndToEndTest {
         EditorChecks.requireTools("GIMP end-to-end test", List.of("gimp", "make", "cc", "pkg-config"),
                 "apt-get install gimp libgimp2.0-dev gcc make pkg-config");
         resetOutput();
-        atelier.daemon.flats.RealLineArt fish = atelier.daemon.flats.RealLineArt.render(
-                atelier.daemon.flats.RealLineArt.CASES.stream().filter(c -> c.file().equals("1F41F")).findFirst().orElseThrow(),
-                512);
-        Raster lineArt = atelier.daemon.image.Compositing.overWhite(fish.lineArt());
-        byte[] grey = new byte[Math.toIntExact(lineArt.extent().pixels())];
-        for (int i = 0; i < grey.length; i++) {
-            grey[i] = lineArt.rgba()[i * 4 + 1];
-        }
-        Path lines = temp.resolve("fish-lines.png");
-        Path hints = temp.resolve("fish-hints.png");
-        Files.write(lines, PngCodec.encode(Mask.wrap(lineArt.extent(), grey)));
-        Files.write(hints, PngCodec.encode(fish.hints()));
+        EditorChecks.GreyFish greyFish = EditorChecks.greyFish(temp);
+        atelier.daemon.flats.RealLineArt fish = greyFish.art();
+        Path lines = greyFish.lines();
+        Path hints = greyFish.hints();
         Path profile = gimpProfile();
         try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
             runGimp(profile, fixture.daemon.port(),
@@ -126,26 +118,7 @@ class GimpPluginEndToEndTest {
         assertArrayEquals(decode(OUT.resolve("lines-before.png")).rgba(), decode(OUT.resolve("lines-after.png")).rgba(),
                 "the line art's pixels changed");
 
-        Raster visible = decode(OUT.resolve("colorize-visible.png"));
-        long inside = 0, coloured = 0;
-        for (int i = 0; i < grey.length; i++) {
-            if (fish.scored(i) && fish.hints().rgba()[i * 4 + 3] == 0) {
-                inside++;
-                int r = visible.rgba()[i * 4] & 0xFF, g = visible.rgba()[i * 4 + 1] & 0xFF, b = visible.rgba()[i * 4 + 2] & 0xFF;
-                coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40 ? 1 : 0;
-            }
-        }
-        assertTrue(coloured > 0.9 * inside, "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
-        // The paper around the fish stays paper: opaque white, as before.
-        boolean[] outside = fish.outside();
-        long paper = 0, white = 0;
-        for (int i = 0; i < outside.length; i++) {
-            if (outside[i]) {
-                paper++;
-                white += (visible.rgba()[i * 4 + 3] & 0xFF) == 255 && (visible.rgba()[i * 4] & 0xFF) > 240 ? 1 : 0;
-            }
-        }
-        assertTrue(white > 0.99 * paper, "the paper shows white on " + white + " of " + paper + " pixels");
+        EditorChecks.assertFlatsShowOnWhitePaper(fish, decode(OUT.resolve("colorize-visible.png")));
     }
 
     /** GIMP 3 cannot be installed on Debian bookworm: its plug-in's logic runs here with plain python3 and the shared client. */

@@ -108,18 +108,10 @@ class KritaPluginEndToEndTest {
         requireTools();
         requireFreshZip();
         resetOutput(COLORIZE_OUT);
-        atelier.daemon.flats.RealLineArt fish = atelier.daemon.flats.RealLineArt.render(
-                atelier.daemon.flats.RealLineArt.CASES.stream().filter(c -> c.file().equals("1F41F")).findFirst().orElseThrow(),
-                512);
-        Raster lineArt = atelier.daemon.image.Compositing.overWhite(fish.lineArt());
-        byte[] grey = new byte[Math.toIntExact(lineArt.extent().pixels())];
-        for (int i = 0; i < grey.length; i++) {
-            grey[i] = lineArt.rgba()[i * 4 + 1];
-        }
-        Path image = temp.resolve("fish-lines.png");
-        Path hints = temp.resolve("fish-hints.png");
-        Files.write(image, PngCodec.encode(Mask.wrap(lineArt.extent(), grey)));
-        Files.write(hints, PngCodec.encode(fish.hints()));
+        EditorChecks.GreyFish greyFish = EditorChecks.greyFish(temp);
+        atelier.daemon.flats.RealLineArt fish = greyFish.art();
+        Path image = greyFish.lines();
+        Path hints = greyFish.hints();
 
         try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
             Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
@@ -156,25 +148,7 @@ class KritaPluginEndToEndTest {
                     "the flats are colour in a grey document: " + layers.get(2).getAttribute("colorspacename"));
 
             // The canvas shows the fish's colours inside it (hints layer hidden from the count: it is only scribbles).
-            Raster merged = PngCodec.decodeRgba(read(kra, "mergedimage.png"), Long.MAX_VALUE);
-            long inside = 0, coloured = 0;
-            for (int i = 0; i < grey.length; i++) {
-                if (fish.scored(i) && fish.hints().rgba()[i * 4 + 3] == 0) {
-                    inside++;
-                    int r = merged.rgba()[i * 4] & 0xFF, g = merged.rgba()[i * 4 + 1] & 0xFF, b = merged.rgba()[i * 4 + 2] & 0xFF;
-                    coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40 ? 1 : 0;
-                }
-            }
-            assertTrue(coloured > 0.9 * inside, "the canvas shows colour on " + coloured + " of " + inside + " pixels inside the fish");
-            boolean[] outside = fish.outside();
-            long paper = 0, white = 0;
-            for (int i = 0; i < outside.length; i++) {
-                if (outside[i]) {
-                    paper++;
-                    white += (merged.rgba()[i * 4 + 3] & 0xFF) == 255 && (merged.rgba()[i * 4] & 0xFF) > 240 ? 1 : 0;
-                }
-            }
-            assertTrue(white > 0.99 * paper, "the paper shows white on " + white + " of " + paper + " pixels");
+            EditorChecks.assertFlatsShowOnWhitePaper(fish, PngCodec.decodeRgba(read(kra, "mergedimage.png"), Long.MAX_VALUE));
         }
     }
 
