@@ -8,56 +8,17 @@ before and after, the saved document (result.kra), a screenshot of the docker an
 The Java test judges those files; this script only records. Globals from the hook: active_docker.
 """
 
-import json
 import os
-import time
+import sys
 
 from krita import Krita, Selection
-from PyQt5.QtCore import QTimer
 from PyQt5.QtGui import QImage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_scenario import Scenario  # noqa: E402 (beside this file, not on Krita's path)
 
 OUT = os.environ["ATELIER_E2E_OUT"]
 SEED = 1234
-report = {"steps": []}
-
-
-def note(step, **details):
-    report["steps"].append(dict(step=step, at=round(time.monotonic() - started, 1), **details))
-    write_report()
-
-
-def write_report():
-    with open(os.path.join(OUT, "report.json"), "w", encoding="utf-8") as out:
-        json.dump(report, out, indent=1, ensure_ascii=False)
-
-
-def finish(outcome, **details):
-    report.update(outcome=outcome, **details)
-    write_report()
-    try:
-        docker = active_docker()
-        if docker is not None:
-            docker.grab().save(os.path.join(OUT, "atelier-docker.png"))
-        window.qwindow().grab().save(os.path.join(OUT, "krita-window.png"))
-    finally:
-        os._exit(0)
-
-
-def wait_until(condition, then, timeout, what):
-    deadline = time.monotonic() + timeout
-
-    def poll():
-        try:
-            if condition():
-                then()
-            elif time.monotonic() > deadline:
-                finish("timeout", waiting_for=what)
-            else:
-                QTimer.singleShot(200, poll)
-        except Exception as error:  # record and quit: the Java test reads report.json
-            import traceback
-            finish("error", error=traceback.format_exc())
-    QTimer.singleShot(200, poll)
 
 
 def tree(node):
@@ -73,10 +34,12 @@ def grey_bytes(path):
     return b"".join(raw[y * image.bytesPerLine():y * image.bytesPerLine() + image.width()] for y in range(image.height()))
 
 
-started = time.monotonic()
+scenario = Scenario(active_docker)
+note, finish, wait_until = scenario.note, scenario.finish, scenario.wait_until
 app = Krita.instance()
 doc = app.openDocument(os.environ["ATELIER_E2E_IMAGE"])
 window = app.activeWindow()
+scenario.window = window
 view = window.addView(doc)
 app.setActiveDocument(doc)
 layer = doc.activeNode()

@@ -1,11 +1,8 @@
 package atelier.daemon.bench;
 
-import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
-import atelier.bridge.thrift.Operation;
 import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.classic.CutoutScenes.Scene;
-import atelier.daemon.image.Margins;
 import atelier.daemon.image.Mask;
 import atelier.daemon.image.Raster;
 import atelier.daemon.jobs.Progress;
@@ -69,7 +66,6 @@ final class SelectionScores {
     }
 
     private static EditOrder order(Scene scene, Mask where) {
-        return new EditOrder(Operation.REMOVE_BACKGROUND, scene.picture(), where, null, "", "", 1, 1.0, null, 1, "auto",
-                Margins.NONE, null, false, FlatsOutput.UNDERLAY, 4, null, null, null);
+        return RoughSelections.removeBackground(scene, where, null, "auto");
     }
 }

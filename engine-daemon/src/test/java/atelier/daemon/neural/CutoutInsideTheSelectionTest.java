@@ -3,13 +3,10 @@ package atelier.daemon.neural;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import atelier.bridge.thrift.FlatsOutput;
 import atelier.bridge.thrift.InvalidRequest;
-import atelier.bridge.thrift.Operation;
 import atelier.daemon.classic.BorderCutout;
 import atelier.daemon.classic.CutoutScenes;
 import atelier.daemon.classic.CutoutScenes.Scene;
-import atelier.daemon.image.Margins;
 import atelier.daemon.image.Mask;
 import atelier.daemon.jobs.Progress;
 import atelier.daemon.ops.EditOrder;
@@ -26,9 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class CutoutInsideTheSelectionTest {
 
-    static EditOrder order(Scene scene, Mask where, Mask keep, String engine) {
-        return new EditOrder(Operation.REMOVE_BACKGROUND, scene.picture(), where, null, "", "", 1, 1.0, null, 1, engine,
-                Margins.NONE, null, false, FlatsOutput.UNDERLAY, 4, null, null, keep);
+    private static EditOrder order(Scene scene, Mask where, Mask keep, String engine) {
+        return RoughSelections.removeBackground(scene, where, keep, engine);
     }
 
     @Test

@@ -29,6 +29,13 @@ public final class RoughSelections {
     private RoughSelections() {
     }
 
+    /** The order a remove-background request for {@code scene} makes: {@code where} the selection, {@code keep} the keep mask (either null). */
+    public static atelier.daemon.ops.EditOrder removeBackground(Scene scene, Mask where, Mask keep, String engine) {
+        return new atelier.daemon.ops.EditOrder(atelier.bridge.thrift.Operation.REMOVE_BACKGROUND, scene.picture(), where, null,
+                "", "", 1, 1.0, null, 1, engine, atelier.daemon.image.Margins.NONE, null, false,
+                atelier.bridge.thrift.FlatsOutput.UNDERLAY, 4, null, null, keep);
+    }
+
     public static List<Selection> around(Scene scene) {
         OpenCvNatives.load();
         Extent extent = scene.picture().extent();
