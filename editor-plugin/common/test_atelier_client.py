@@ -6,6 +6,7 @@ The live test runs when ATELIER_TEST_PORT and ATELIER_TEST_HOME point at a runni
 
 import os
 import struct
+import tempfile
 import unittest
 import zlib
 from pathlib import Path
@@ -79,6 +80,81 @@ class LiveDaemonTest(unittest.TestCase):
             with self.assertRaises(DaemonError) as caught:
                 daemon.capabilities()
         self.assertIn("refused the token", str(caught.exception))
+
+
+class CropTest(unittest.TestCase):
+    def test_bounds_of_a_raw_mask_and_a_crop_by_rows(self):
+        width, height = 7, 5
+        mask = ttypes.Picture(ttypes.PixelFormat.GRAY8, width, height,
+                              bytes(200 if (x, y) in ((2, 1), (5, 3)) else 0 for y in range(height) for x in range(width)))
+        self.assertEqual((2, 1, 4, 3), atelier_client.selected_bounds(mask))
+        self.assertIsNone(atelier_client.selected_bounds(ttypes.Picture(ttypes.PixelFormat.GRAY8, 3, 3, bytes(9))))
+        rgba = ttypes.Picture(ttypes.PixelFormat.RGBA8, width, height,
+                              bytes(v for y in range(height) for x in range(width) for v in (x, y, 0, 255 if x == 6 else 0)))
+        self.assertEqual((6, 0, 1, 5), atelier_client.selected_bounds(rgba))
+        cut = atelier_client.crop_picture(rgba, (2, 1, 4, 3))
+        self.assertEqual((4, 3, 48), (cut.width, cut.height, len(cut.data)))
+        self.assertEqual(bytes((2, 1, 0, 0)), cut.data[:4])
+        self.assertEqual(bytes((5, 3, 0, 0)), cut.data[-4:])
+
+    def test_a_host_never_trusted_is_refused_before_anything_is_sent(self):
+        with self.assertRaises(DaemonError) as caught:
+            atelier_client.Connection("192.0.2.7", 47315, token="x", timeout_seconds=2)
+        self.assertIn("not a trusted daemon yet", str(caught.exception))
+        self.assertTrue(atelier_client.is_loopback("localhost") and atelier_client.is_loopback("::1"))
+
+
+@unittest.skipUnless(os.environ.get("ATELIER_TEST_TLS_PORT"), "needs a daemon serving --tls (engine-daemon's PythonClientTest)")
+class LiveTlsDaemonTest(unittest.TestCase):
+    """A daemon serving TLS as one on another machine would; ATELIER_HOME is this 'laptop', with no token of its own."""
+
+    port = int(os.environ.get("ATELIER_TEST_TLS_PORT") or 0)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.token = (Path(os.environ["ATELIER_TEST_TLS_HOME"]) / "config" / "token").read_text().strip()
+        cls.fingerprint = atelier_client.probe_fingerprint("127.0.0.1", cls.port)
+        atelier_client.trust_server("127.0.0.1", cls.port, cls.fingerprint, cls.token)
+
+    def test_trust_keeps_the_fingerprint_and_token_owner_only(self):
+        self.assertRegex(self.fingerprint, r"^SHA256(:[0-9A-F]{2}){32}$")
+        self.assertEqual({"fingerprint": self.fingerprint, "token": self.token},
+                         atelier_client.find_trusted("127.0.0.1", self.port))
+        self.assertEqual(0o600, atelier_client.trusted_servers_file().stat().st_mode & 0o777)
+        with atelier_client.Connection("127.0.0.1", self.port) as daemon:
+            self.assertTrue(daemon.remote)
+            self.assertEqual(5, len(daemon.capabilities().operations))
+
+    def test_a_wrong_token_is_not_kept_and_a_changed_certificate_is_refused(self):
+        other = Path(tempfile.mkdtemp()) / "servers.json"
+        with self.assertRaises(DaemonError) as caught:
+            atelier_client.trust_server("127.0.0.1", self.port, self.fingerprint, "f" * 64, path=other)
+        self.assertIn("refused the token", str(caught.exception))
+        self.assertIsNone(atelier_client.find_trusted("127.0.0.1", self.port, path=other))
+        impostor = "SHA256:" + ":".join(["00"] * 32)
+        with self.assertRaises(DaemonError) as caught:
+            atelier_client.Connection("127.0.0.1", self.port, token=self.token, fingerprint=impostor)
+        self.assertIn("different certificate", str(caught.exception))
+
+    def test_a_large_picture_is_cropped_to_the_context_and_placed_back(self):
+        width, height = 4000, 3000
+        row = bytes(v for x in range(width) for v in ((x * 7) % 251, (x * 3) % 241, 90, 255))
+        image = ttypes.Picture(ttypes.PixelFormat.RGBA8, width, height, row * height)
+        mask_row = bytes(255 if 2500 <= x < 2580 else 0 for x in range(width))
+        mask = ttypes.Picture(ttypes.PixelFormat.GRAY8, width, height,
+                              b"".join(mask_row if 1400 <= y < 1460 else bytes(width) for y in range(height)))
+        request = ttypes.EditRequest(operation=ttypes.Operation.CONTENT_FILL, image=image, mask=mask, seed=5,
+                                     engine="patchmatch")
+        with atelier_client.Connection("127.0.0.1", self.port, timeout_seconds=120) as daemon:
+            sent, region, canvas = atelier_client.crop_to_context(daemon, request)
+            self.assertLess(len(sent.image.data) * 50, len(image.data), "sent %s of the canvas" % (region,))
+            cropped = daemon.edit(request)  # cropped: the daemon is "remote"
+            whole = daemon.edit(request, crop=False)
+        self.assertTrue(cropped.details["sent"].endswith("of 4000x3000"), cropped.details)
+        self.assertEqual((4000, 3000), (cropped.canvasWidth, cropped.canvasHeight))
+        a, b = cropped.layers[0], whole.layers[0]
+        self.assertEqual((b.x, b.y, b.pixels.width, b.pixels.height), (a.x, a.y, a.pixels.width, a.pixels.height))
+        self.assertEqual(b.pixels.data, a.pixels.data)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The Atelier docker: buttons for the five operations, their parameters, progress and connection status."""
 
 from krita import DockWidget, Krita
-from .qt import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                 QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget, pyqtSignal)
+from .qt import (PASSWORD_ECHO, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                 QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+                 pyqtSignal)
 
 from . import connection, editor, jobs, layout, pixels
 from .layout import Bounds, Extend
@@ -164,6 +165,11 @@ class AtelierDocker(DockWidget):
         settings_form.addRow("Token file", self.token_file)
         settings_form.addRow(self.autostart)
         settings_form.addRow("Command", self.command)
+        self.trust = QPushButton("Trust this daemon…")
+        self.trust.setToolTip("For a daemon on another machine (atelier serve --listen ADDRESS --tls): shows its "
+                              "certificate's fingerprint and keeps it with the token you paste")
+        self.trust.clicked.connect(self.trust_daemon)
+        settings_form.addRow(self.trust)
         for widget in (settings, ):
             widget.toggled.connect(lambda on, s=settings: [w.setVisible(on) for w in s.findChildren(QWidget)])
         [w.setVisible(False) for w in settings.findChildren(QWidget)]
@@ -191,6 +197,34 @@ class AtelierDocker(DockWidget):
     def settings(self):
         return jobs.Settings(self.host.text().strip() or "127.0.0.1", self.port.value(), self.token_file.text().strip(),
                              self.autostart.isChecked(), self.command.text().strip())
+
+    def trust_daemon(self):
+        """Trust on first use: show the certificate's fingerprint, take the pasted token, check both, keep them."""
+        if self.client is None:
+            self.message.setText(self.load_error)
+            return
+        host, port = self.host.text().strip() or "127.0.0.1", self.port.value()
+        try:
+            fingerprint = self.client.probe_fingerprint(host, port, timeout_seconds=5)
+        except self.client.DaemonError as error:
+            self.message.setText(str(error))
+            return
+        token, ok = QInputDialog.getText(
+            self, "Trust the Atelier daemon at %s:%d" % (host, port),
+            "It presents the certificate\n%s\n\nIf that is what `atelier serve --tls` printed on that machine, paste "
+            "its token (the file ~/.config/atelier/token there):" % fingerprint, PASSWORD_ECHO)
+        if not ok or not token.strip():
+            self.message.setText("Not trusted.")
+            return
+        try:
+            self.client.trust_server(host, port, fingerprint, token.strip())
+        except self.client.DaemonError as error:
+            self.message.setText("Not trusted: %s" % error)
+            return
+        self.message.setText("Trusted %s:%d (certificate %s…); pictures travel by TLS and only the part an "
+                             "operation needs is sent." % (host, port, fingerprint[:23]))
+        self._save_settings()
+        self.refresh_connection()
 
     def refresh_connection(self):
         if self.client is None:

@@ -18,6 +18,8 @@ class Settings:
 
 
 def _connect(client, settings):
+    if client.find_trusted(settings.host, settings.port) is not None:
+        return client.Connection(settings.host, settings.port, timeout_seconds=60)  # TLS, its pinned certificate and token
     token = client.read_token(connection.token_path(client, settings.token_file))
     return client.Connection(settings.host, settings.port, token=token, timeout_seconds=60)
 

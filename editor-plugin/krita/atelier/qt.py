@@ -37,6 +37,7 @@ QFormLayout = _widgets.QFormLayout
 QGridLayout = _widgets.QGridLayout
 QGroupBox = _widgets.QGroupBox
 QHBoxLayout = _widgets.QHBoxLayout
+QInputDialog = _widgets.QInputDialog
 QLabel = _widgets.QLabel
 QLineEdit = _widgets.QLineEdit
 QProgressBar = _widgets.QProgressBar
@@ -45,3 +46,6 @@ QSpinBox = _widgets.QSpinBox
 QToolButton = _widgets.QToolButton
 QVBoxLayout = _widgets.QVBoxLayout
 QWidget = _widgets.QWidget
+
+# Scoped in PyQt6, also reachable unscoped in PyQt5.
+PASSWORD_ECHO = getattr(getattr(QLineEdit, "EchoMode", QLineEdit), "Password")

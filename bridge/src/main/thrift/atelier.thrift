@@ -386,9 +386,41 @@ exception NoResult {
   3: required string message,
 }
 
+/** A part of the canvas, in pixels from its top left. */
+struct Rect {
+  1: required i32 x,
+  2: required i32 y,
+  3: required i32 width,
+  4: required i32 height,
+}
+
+/** A request described without its pixels, for contextRegion. */
+struct RegionQuery {
+  1: required Operation operation,
+  /** The whole picture's size. */
+  2: required i32 canvasWidth,
+  3: required i32 canvasHeight,
+  /** The bounds of the mask's selected pixels; absent when there is no selection. */
+  4: optional Rect selection,
+  /** As EditRequest.engine; absent means auto. */
+  5: optional string engine,
+  /** Whether the request will carry a sampleFrom mask (content-fill). */
+  6: optional bool sampleFrom = false,
+}
+
 service Atelier {
   /** What this daemon can do now: operations, engines, models, device, limits. */
   Capabilities capabilities(1: string token) throws (1: Unauthorized unauthorized),
+
+  /**
+   * The part of the canvas a request like this one is computed from. Sending only that crop
+   * (image and masks alike, the mask's bounds unchanged relative to it) gives the same layers,
+   * offset by the crop's x and y: a client on a slow link sends a 4000x3000 picture's
+   * neighbourhood of the selection, not the picture. Operations that need the whole picture
+   * (outpaint, colorize, remove background without a selection) answer the whole canvas.
+   */
+  Rect contextRegion(1: string token, 2: RegionQuery query)
+      throws (1: Unauthorized unauthorized, 2: InvalidRequest invalid),
 
   /**
    * Validate the request and queue it. Answers the job id at once. Everything a picture's

@@ -29,6 +29,21 @@ class Iface(object):
         """
         pass
 
+    def contextRegion(self, token, query):
+        """
+        The part of the canvas a request like this one is computed from. Sending only that crop
+        (image and masks alike, the mask's bounds unchanged relative to it) gives the same layers,
+        offset by the crop's x and y: a client on a slow link sends a 4000x3000 picture's
+        neighbourhood of the selection, not the picture. Operations that need the whole picture
+        (outpaint, colorize, remove background without a selection) answer the whole canvas.
+
+        Parameters:
+         - token
+         - query
+
+        """
+        pass
+
     def submit(self, token, request):
         """
         Validate the request and queue it. Answers the job id at once. Everything a picture's
@@ -122,6 +137,50 @@ class Client(Iface):
         if result.unauthorized is not None:
             raise result.unauthorized
         raise TApplicationException(TApplicationException.MISSING_RESULT, "capabilities failed: unknown result")
+
+    def contextRegion(self, token, query):
+        """
+        The part of the canvas a request like this one is computed from. Sending only that crop
+        (image and masks alike, the mask's bounds unchanged relative to it) gives the same layers,
+        offset by the crop's x and y: a client on a slow link sends a 4000x3000 picture's
+        neighbourhood of the selection, not the picture. Operations that need the whole picture
+        (outpaint, colorize, remove background without a selection) answer the whole canvas.
+
+        Parameters:
+         - token
+         - query
+
+        """
+        self.send_contextRegion(token, query)
+        return self.recv_contextRegion()
+
+    def send_contextRegion(self, token, query):
+        self._oprot.writeMessageBegin('contextRegion', TMessageType.CALL, self._seqid)
+        args = contextRegion_args()
+        args.token = token
+        args.query = query
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_contextRegion(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = contextRegion_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.unauthorized is not None:
+            raise result.unauthorized
+        if result.invalid is not None:
+            raise result.invalid
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "contextRegion failed: unknown result")
 
     def submit(self, token, request):
         """
@@ -305,6 +364,7 @@ class Processor(Iface, TProcessor):
         self._handler = handler
         self._processMap = {}
         self._processMap["capabilities"] = Processor.process_capabilities
+        self._processMap["contextRegion"] = Processor.process_contextRegion
         self._processMap["submit"] = Processor.process_submit
         self._processMap["status"] = Processor.process_status
         self._processMap["result"] = Processor.process_result
@@ -353,6 +413,35 @@ class Processor(Iface, TProcessor):
             msg_type = TMessageType.EXCEPTION
             result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
         oprot.writeMessageBegin("capabilities", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_contextRegion(self, seqid, iprot, oprot):
+        args = contextRegion_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = contextRegion_result()
+        try:
+            result.success = self._handler.contextRegion(args.token, args.query)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except Unauthorized as unauthorized:
+            msg_type = TMessageType.REPLY
+            result.unauthorized = unauthorized
+        except InvalidRequest as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("contextRegion", msg_type, seqid)
         result.write(oprot)
         oprot.writeMessageEnd()
         oprot.trans.flush()
@@ -627,6 +716,167 @@ all_structs.append(capabilities_result)
 capabilities_result.thrift_spec = (
     (0, TType.STRUCT, 'success', [Capabilities, None], None, ),  # 0
     (1, TType.STRUCT, 'unauthorized', [Unauthorized, None], None, ),  # 1
+)
+
+
+class contextRegion_args(object):
+    """
+    Attributes:
+     - token
+     - query
+
+    """
+
+
+    def __init__(self, token=None, query=None,):
+        self.token = token
+        self.query = query
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.token = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.query = RegionQuery()
+                    self.query.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('contextRegion_args')
+        if self.token is not None:
+            oprot.writeFieldBegin('token', TType.STRING, 1)
+            oprot.writeString(self.token.encode('utf-8') if sys.version_info[0] == 2 else self.token)
+            oprot.writeFieldEnd()
+        if self.query is not None:
+            oprot.writeFieldBegin('query', TType.STRUCT, 2)
+            self.query.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(contextRegion_args)
+contextRegion_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'token', 'UTF8', None, ),  # 1
+    (2, TType.STRUCT, 'query', [RegionQuery, None], None, ),  # 2
+)
+
+
+class contextRegion_result(object):
+    """
+    Attributes:
+     - success
+     - unauthorized
+     - invalid
+
+    """
+
+
+    def __init__(self, success=None, unauthorized=None, invalid=None,):
+        self.success = success
+        self.unauthorized = unauthorized
+        self.invalid = invalid
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.STRUCT:
+                    self.success = Rect()
+                    self.success.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.unauthorized = Unauthorized.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidRequest.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('contextRegion_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.STRUCT, 0)
+            self.success.write(oprot)
+            oprot.writeFieldEnd()
+        if self.unauthorized is not None:
+            oprot.writeFieldBegin('unauthorized', TType.STRUCT, 1)
+            self.unauthorized.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(contextRegion_result)
+contextRegion_result.thrift_spec = (
+    (0, TType.STRUCT, 'success', [Rect, None], None, ),  # 0
+    (1, TType.STRUCT, 'unauthorized', [Unauthorized, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidRequest, None], None, ),  # 2
 )
 
 

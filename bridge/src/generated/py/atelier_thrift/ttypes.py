@@ -2409,6 +2409,227 @@ class NoResult(TException):
 
     def __ne__(self, other):
         return not (self == other)
+
+
+class Rect(object):
+    """
+    A part of the canvas, in pixels from its top left.
+
+    Attributes:
+     - x
+     - y
+     - width
+     - height
+
+    """
+
+
+    def __init__(self, x=None, y=None, width=None, height=None,):
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.x = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.y = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I32:
+                    self.width = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.I32:
+                    self.height = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Rect')
+        if self.x is not None:
+            oprot.writeFieldBegin('x', TType.I32, 1)
+            oprot.writeI32(self.x)
+            oprot.writeFieldEnd()
+        if self.y is not None:
+            oprot.writeFieldBegin('y', TType.I32, 2)
+            oprot.writeI32(self.y)
+            oprot.writeFieldEnd()
+        if self.width is not None:
+            oprot.writeFieldBegin('width', TType.I32, 3)
+            oprot.writeI32(self.width)
+            oprot.writeFieldEnd()
+        if self.height is not None:
+            oprot.writeFieldBegin('height', TType.I32, 4)
+            oprot.writeI32(self.height)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        if self.x is None:
+            raise TProtocolException(message='Required field x is unset!')
+        if self.y is None:
+            raise TProtocolException(message='Required field y is unset!')
+        if self.width is None:
+            raise TProtocolException(message='Required field width is unset!')
+        if self.height is None:
+            raise TProtocolException(message='Required field height is unset!')
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class RegionQuery(object):
+    """
+    A request described without its pixels, for contextRegion.
+
+    Attributes:
+     - operation
+     - canvasWidth: The whole picture's size.
+     - canvasHeight
+     - selection: The bounds of the mask's selected pixels; absent when there is no selection.
+     - engine: As EditRequest.engine; absent means auto.
+     - sampleFrom: Whether the request will carry a sampleFrom mask (content-fill).
+
+    """
+
+
+    def __init__(self, operation=None, canvasWidth=None, canvasHeight=None, selection=None, engine=None, sampleFrom=False,):
+        self.operation = operation
+        self.canvasWidth = canvasWidth
+        self.canvasHeight = canvasHeight
+        self.selection = selection
+        self.engine = engine
+        self.sampleFrom = sampleFrom
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.operation = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.canvasWidth = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I32:
+                    self.canvasHeight = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRUCT:
+                    self.selection = Rect()
+                    self.selection.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.STRING:
+                    self.engine = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.BOOL:
+                    self.sampleFrom = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('RegionQuery')
+        if self.operation is not None:
+            oprot.writeFieldBegin('operation', TType.I32, 1)
+            oprot.writeI32(self.operation)
+            oprot.writeFieldEnd()
+        if self.canvasWidth is not None:
+            oprot.writeFieldBegin('canvasWidth', TType.I32, 2)
+            oprot.writeI32(self.canvasWidth)
+            oprot.writeFieldEnd()
+        if self.canvasHeight is not None:
+            oprot.writeFieldBegin('canvasHeight', TType.I32, 3)
+            oprot.writeI32(self.canvasHeight)
+            oprot.writeFieldEnd()
+        if self.selection is not None:
+            oprot.writeFieldBegin('selection', TType.STRUCT, 4)
+            self.selection.write(oprot)
+            oprot.writeFieldEnd()
+        if self.engine is not None:
+            oprot.writeFieldBegin('engine', TType.STRING, 5)
+            oprot.writeString(self.engine.encode('utf-8') if sys.version_info[0] == 2 else self.engine)
+            oprot.writeFieldEnd()
+        if self.sampleFrom is not None:
+            oprot.writeFieldBegin('sampleFrom', TType.BOOL, 6)
+            oprot.writeBool(self.sampleFrom)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        if self.operation is None:
+            raise TProtocolException(message='Required field operation is unset!')
+        if self.canvasWidth is None:
+            raise TProtocolException(message='Required field canvasWidth is unset!')
+        if self.canvasHeight is None:
+            raise TProtocolException(message='Required field canvasHeight is unset!')
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
 all_structs.append(Picture)
 Picture.thrift_spec = (
     None,  # 0
@@ -2578,6 +2799,24 @@ NoResult.thrift_spec = (
     (1, TType.STRING, 'jobId', 'UTF8', None, ),  # 1
     (2, TType.I32, 'state', None, None, ),  # 2
     (3, TType.STRING, 'message', 'UTF8', None, ),  # 3
+)
+all_structs.append(Rect)
+Rect.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'x', None, None, ),  # 1
+    (2, TType.I32, 'y', None, None, ),  # 2
+    (3, TType.I32, 'width', None, None, ),  # 3
+    (4, TType.I32, 'height', None, None, ),  # 4
+)
+all_structs.append(RegionQuery)
+RegionQuery.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'operation', None, None, ),  # 1
+    (2, TType.I32, 'canvasWidth', None, None, ),  # 2
+    (3, TType.I32, 'canvasHeight', None, None, ),  # 3
+    (4, TType.STRUCT, 'selection', [Rect, None], None, ),  # 4
+    (5, TType.STRING, 'engine', 'UTF8', None, ),  # 5
+    (6, TType.BOOL, 'sampleFrom', None, False, ),  # 6
 )
 fix_spec(all_structs)
 del all_structs

@@ -24,6 +24,7 @@ import atelier.daemon.server.CheckedBinaryProtocol;
 import atelier.daemon.server.ConnectionTracker;
 import atelier.daemon.server.Limits;
 import atelier.daemon.server.ListeningSocket;
+import atelier.daemon.server.ServerIdentity;
 import atelier.daemon.server.StyleBook;
 import atelier.daemon.server.TokenFile;
 import atelier.daemon.server.TokenFirstFrames;
@@ -47,10 +48,11 @@ public final class AtelierDaemon implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AtelierDaemon.class);
 
     /** How the daemon runs; {@link #defaults} is what `atelier serve` uses. */
-    public record Settings(String listenAddress, int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
+    public record Settings(String listenAddress, int port, AtelierHome home, Limits limits, int workers, Duration keepResults,
+                           boolean tls) {
 
         public Settings(int port, AtelierHome home, Limits limits, int workers, Duration keepResults) {
-            this("127.0.0.1", port, home, limits, workers, keepResults);
+            this("127.0.0.1", port, home, limits, workers, keepResults, false);
         }
 
         public static Settings defaults(int port, AtelierHome home) {
@@ -59,7 +61,12 @@ public final class AtelierDaemon implements AutoCloseable {
         }
 
         public Settings listeningOn(String address) {
-            return new Settings(address, port, home, limits, workers, keepResults);
+            return new Settings(address, port, home, limits, workers, keepResults, tls);
+        }
+
+        /** Serves TLS 1.3 with the daemon's own certificate (made on first start, see ServerIdentity). */
+        public Settings withTls(boolean on) {
+            return new Settings(listenAddress, port, home, limits, workers, keepResults, on);
         }
     }
 
@@ -70,8 +77,10 @@ public final class AtelierDaemon implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private final InstalledModels models;
+    private final String fingerprint;
 
-    private AtelierDaemon(TServerSocket socket, TServer server, JobQueue jobs, InstalledModels models) {
+    private AtelierDaemon(TServerSocket socket, TServer server, JobQueue jobs, InstalledModels models, String fingerprint) {
+        this.fingerprint = fingerprint;
         this.socket = socket;
         this.server = server;
         this.jobs = jobs;
@@ -85,8 +94,21 @@ public final class AtelierDaemon implements AutoCloseable {
         }, "atelier-thrift");
     }
 
-    /** Binds 127.0.0.1:port (0 picks a free one), writes the token on first start, and serves. */
+    /** The file that holds the daemon's TLS key and certificate, beside the token. */
+    public static java.nio.file.Path identityFile(AtelierHome home) {
+        return home.configDir().resolve("tls.p12");
+    }
+
+    /**
+     * Binds 127.0.0.1:port (0 picks a free one), writes the token on first start, and serves.
+     * Another address needs TLS: pictures and the token would otherwise cross the network in clear.
+     */
     public static AtelierDaemon start(Settings settings) throws IOException {
+        InetAddress address = InetAddress.getByName(settings.listenAddress());
+        if (!address.isLoopbackAddress() && !settings.tls()) {
+            throw new IOException("--listen " + settings.listenAddress() + " reaches beyond this machine: add --tls"
+                    + " (pictures and the token would cross the network unencrypted), or use an SSH tunnel to 127.0.0.1");
+        }
         // Directories an older Atelier made readable to others become the user's alone (the spool tightens itself).
         PrivateFiles.tighten(settings.home().configDir());
         PrivateFiles.tighten(settings.home().stateDir());
@@ -101,12 +123,12 @@ public final class AtelierDaemon implements AutoCloseable {
                 "cpu (" + Runtime.getRuntime().availableProcessors() + " cores)", styles);
         int maxBytes = settings.limits().maxMessageBytes();
         try {
-            InetAddress address = InetAddress.getByName(settings.listenAddress());
+            ServerIdentity identity = settings.tls() ? ServerIdentity.loadOrCreate(identityFile(settings.home())) : null;
+            TServerSocket socket = identity == null ? ListeningSocket.open(address, settings.port(), maxBytes)
+                    : ListeningSocket.over(identity.listen(address, settings.port(), 64), maxBytes);
             if (!address.isLoopbackAddress()) {
-                LOG.warn("listening on {}, not only on this machine: anyone who can reach it and has the token can use"
-                        + " this daemon, and pictures travel unencrypted; prefer an SSH tunnel to 127.0.0.1", address);
+                LOG.warn("listening on {} with TLS: whoever can reach it and holds the token can use this daemon", address);
             }
-            TServerSocket socket = ListeningSocket.open(address, settings.port(), maxBytes);
             TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
                     .processor(new Atelier.Processor<>(service))
                     .transportFactory(TokenFirstFrames.factory(token, maxBytes))
@@ -115,14 +137,15 @@ public final class AtelierDaemon implements AutoCloseable {
                     .maxWorkerThreads(64);
             TThreadPoolServer server = new TThreadPoolServer(args);
             server.setServerEventHandler(new ConnectionTracker());
-            AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs, models);
+            AtelierDaemon daemon = new AtelierDaemon(socket, server, jobs, models,
+                    identity == null ? null : identity.fingerprint());
             daemon.serving.start();
             daemon.awaitServing();
             return daemon;
-        } catch (TTransportException e) {
+        } catch (TTransportException | IOException e) {
             jobs.close();
             models.close();
-            throw new IOException("cannot listen on 127.0.0.1:" + settings.port() + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + settings.listenAddress() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -168,6 +191,11 @@ public final class AtelierDaemon implements AutoCloseable {
 
     public int port() {
         return socket.getServerSocket().getLocalPort();
+    }
+
+    /** The TLS certificate's fingerprint clients pin, or null when serving plain loopback. */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     public void awaitStop() throws InterruptedException {

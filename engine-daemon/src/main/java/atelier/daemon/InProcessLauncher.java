@@ -8,12 +8,17 @@ import java.io.IOException;
 public final class InProcessLauncher implements DaemonLauncher {
 
     @Override
-    public RunningDaemon start(String listenAddress, int port, AtelierHome home) throws IOException {
-        AtelierDaemon daemon = AtelierDaemon.start(AtelierDaemon.Settings.defaults(port, home).listeningOn(listenAddress));
+    public RunningDaemon start(String listenAddress, int port, AtelierHome home, boolean tls) throws IOException {
+        AtelierDaemon daemon = AtelierDaemon.start(AtelierDaemon.Settings.defaults(port, home).listeningOn(listenAddress).withTls(tls));
         return new RunningDaemon() {
             @Override
             public int port() {
                 return daemon.port();
+            }
+
+            @Override
+            public String fingerprint() {
+                return daemon.fingerprint();
             }
 
             @Override

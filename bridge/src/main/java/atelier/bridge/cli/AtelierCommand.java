@@ -3,6 +3,9 @@ package atelier.bridge.cli;
 import atelier.bridge.cli.CommandLine.UsageException;
 import atelier.bridge.client.AtelierClient;
 import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.CertificateFingerprint;
+import atelier.bridge.client.ContextCrop;
+import atelier.bridge.client.TrustedServers;
 import atelier.bridge.client.PrivateFiles;
 import atelier.bridge.client.DaemonLauncher;
 import atelier.bridge.client.JobListener;
@@ -66,7 +69,10 @@ public final class AtelierCommand {
 
     private static final String USAGE = """
             usage:
-              atelier serve [--port N] [--listen ADDRESS (default 127.0.0.1)]
+              atelier serve [--port N] [--listen ADDRESS (default 127.0.0.1)] [--tls (needed beyond 127.0.0.1)]
+              atelier connect HOST[:PORT] [--token-file FILE] [--fingerprint SHA256:...] [--replace] | --forget
+                                 (trust a daemon serving --tls on another machine; later commands and the
+                                 plug-ins reach it with --host HOST or ATELIER_HOST)
               atelier fill       --image IN.png --mask MASK.png --out OUT.png [--sample-from MASK.png]
                                  [--seed N] [--variants N] [--engine auto|embedded|NAME]
               atelier inpaint    --image IN.png --mask MASK.png --prompt TEXT [--negative TEXT] [--seed N]
@@ -84,8 +90,8 @@ public final class AtelierCommand {
               atelier styles list|show NAME   (the Styles a request may name with --style)
               atelier models list|install NAME [--trust-unverified]|remove NAME   (works with no daemon;
                                  `atelier models list` names the models)
-            options for every command that talks to the daemon: --host H (default 127.0.0.1) --port N
-            (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
+            options for every command that talks to the daemon: --host H (default $ATELIER_HOST or 127.0.0.1)
+            --port N (default $ATELIER_PORT or %d). Exit status: 0 done, 2 bad request, 1 any other failure.
             """.formatted(AtelierHome.DEFAULT_PORT);
 
     private final PrintStream out;
@@ -108,7 +114,7 @@ public final class AtelierCommand {
 
     public int run(String[] args) {
         try {
-            CommandLine line = CommandLine.parse(args, Set.of("alpha-only", "trust-unverified", "resume"));
+            CommandLine line = CommandLine.parse(args, Set.of("alpha-only", "trust-unverified", "resume", "tls", "replace", "forget"));
             String verb = line.verb();
             if (verb.equals("help") || verb.equals("--help") || verb.equals("-h")) {
                 out.print(USAGE);
@@ -119,6 +125,9 @@ public final class AtelierCommand {
             }
             if (verb.equals("status")) {
                 return status(line);
+            }
+            if (verb.equals("connect")) {
+                return connectTo(line);
             }
             if (verb.equals("styles")) {
                 return styles(line);
@@ -158,13 +167,143 @@ public final class AtelierCommand {
     }
 
     private int serve(CommandLine line) throws UsageException, IOException, InterruptedException {
-        line.allowOnly(Set.of("port", "listen"));
+        line.allowOnly(Set.of("port", "listen", "tls"));
         String address = line.options().getOrDefault("listen", DaemonLauncher.LOOPBACK);
-        DaemonLauncher.RunningDaemon daemon = launcher().start(address, port(line), home);
+        boolean tls = line.text("tls") != null;
+        DaemonLauncher.RunningDaemon daemon;
+        try {
+            daemon = launcher().start(address, port(line), home, tls);
+        } catch (IOException refused) {
+            if (refused.getMessage() != null && refused.getMessage().contains("add --tls")) {
+                throw new UsageException(refused.getMessage());
+            }
+            throw refused;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "atelier-serve-stop"));
-        out.println("Atelier daemon listening on " + address + ":" + daemon.port() + "; token in " + home.tokenFile());
+        out.println("Atelier daemon listening on " + address + ":" + daemon.port() + (tls ? " (TLS 1.3)" : "")
+                + "; token in " + home.tokenFile());
+        if (daemon.fingerprint() != null) {
+            out.println("certificate fingerprint " + daemon.fingerprint());
+            out.println("on the other computer: atelier connect THIS-HOST:" + daemon.port() + " --fingerprint "
+                    + daemon.fingerprint() + " (and paste the token)");
+        }
         daemon.awaitStop();
         return OK;
+    }
+
+    /**
+     * `connect HOST[:PORT]`: trust on first use. Shows the certificate the daemon presents, takes
+     * it only when the person confirms it (or it equals --fingerprint), checks the token against
+     * the daemon, then keeps both in TrustedServers. A changed certificate is refused unless
+     * --replace says the owner made a new one.
+     */
+    private int connectTo(CommandLine line) throws UsageException, IOException, TException {
+        line.allowOnly(Set.of("token-file", "fingerprint", "replace", "forget", "port"));
+        if (line.arguments().size() != 1) {
+            throw new UsageException("connect takes one HOST[:PORT]");
+        }
+        HostPort target = HostPort.parse(line.arguments().get(0), line.integer("port") != null ? port(line) : defaultPort());
+        TrustedServers trusted = TrustedServers.of(home);
+        if (line.text("forget") != null) {
+            out.println(trusted.forget(target.host(), target.port())
+                    ? "forgot " + target + ": its certificate and token are no longer kept"
+                    : target + " was not trusted");
+            return OK;
+        }
+        java.util.Optional<TrustedServers.Server> known = trusted.find(target.host(), target.port());
+        String seen;
+        try (AtelierClient probe = AtelierClient.connectTls(target.host(), target.port(), "", 10_000, null)) {
+            seen = probe.serverFingerprint();
+        }
+        out.println(target + " presents certificate " + seen);
+        if (known.isPresent() && !known.get().fingerprint().equals(seen) && line.text("replace") == null) {
+            err.println("atelier: this is not the certificate trusted for " + target + " (" + known.get().fingerprint()
+                    + "): refused. If its owner made a new one, compare the fingerprint with them and add --replace");
+            return FAILED;
+        }
+        String expected = line.text("fingerprint");
+        if (expected != null) {
+            String wanted;
+            try {
+                wanted = CertificateFingerprint.normalise(expected);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--fingerprint: " + e.getMessage());
+            }
+            if (!wanted.equals(seen)) {
+                err.println("atelier: --fingerprint does not match what " + target + " presents: refused (someone may be in between)");
+                return FAILED;
+            }
+        } else if (known.isEmpty() || !known.get().fingerprint().equals(seen)) {
+            if (System.console() == null) {
+                throw new UsageException("connect: pass --fingerprint (printed by `atelier serve --tls` on that machine)"
+                        + " to trust " + target + " without a prompt");
+            }
+            String answer = System.console().readLine("Is this the fingerprint `atelier serve --tls` printed there? [y/N] ");
+            if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                err.println("atelier: not trusted");
+                return FAILED;
+            }
+        }
+        String token = tokenFor(line, target);
+        try (AtelierClient client = AtelierClient.connectTls(target.host(), target.port(), token, 10_000, seen)) {
+            Capabilities caps = client.capabilities();
+            trusted.remember(target.host(), target.port(), new TrustedServers.Server(seen, token));
+            out.println("trusted " + target + ": Atelier " + caps.getVersion() + " on " + caps.getComputeDevice()
+                    + "; kept in " + trusted.file());
+            return OK;
+        }
+    }
+
+    /** The token: from --token-file, or typed (hidden) at the console; never an argument, which `ps` would show. */
+    private String tokenFor(CommandLine line, HostPort target) throws UsageException, IOException {
+        String file = line.text("token-file");
+        String token;
+        if (file != null) {
+            try {
+                token = Files.readString(Path.of(file)).trim();
+            } catch (NoSuchFileException e) {
+                throw new UsageException("--token-file: no such file " + file);
+            }
+        } else if (System.console() != null) {
+            char[] typed = System.console().readPassword("Token of %s (the file %s there): ", target, "~/.config/atelier/token");
+            token = typed == null ? "" : new String(typed).trim();
+        } else {
+            throw new UsageException("connect: pass --token-file FILE holding the token of " + target);
+        }
+        if (token.isEmpty()) {
+            throw new UsageException("connect: the token is empty");
+        }
+        return token;
+    }
+
+    /** HOST, HOST:PORT or [IPv6]:PORT. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String text, int defaultPort) throws UsageException {
+            String host = text.trim();
+            int port = defaultPort;
+            int colon = host.lastIndexOf(':');
+            boolean bracketed = host.startsWith("[");
+            if (colon > 0 && (bracketed ? host.lastIndexOf(']') < colon : host.indexOf(':') == colon)) {
+                try {
+                    port = Integer.parseInt(host.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("connect: '" + text + "' has no port number after ':'");
+                }
+                host = host.substring(0, colon);
+            }
+            if (bracketed) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (host.isEmpty() || port < 1 || port > 65535) {
+                throw new UsageException("connect takes HOST[:PORT] with a port from 1 to 65535, not '" + text + "'");
+            }
+            return new HostPort(host, port);
+        }
+
+        @Override
+        public String toString() {
+            return TrustedServers.key(host, port);
+        }
     }
 
     /** atelier styles list | show NAME: the Styles the daemon offers, whether each is usable, and one recipe. */
@@ -294,12 +433,24 @@ public final class AtelierCommand {
             checkOutput(variants == 1 ? outFile : numbered(outFile, v), line);
         }
         try (Session session = connect(line)) {
-            EditResult result = runWithCancelOnInterrupt(session.client(), request);
+            // To a daemon on another machine a fill or inpaint sends only the region it reads; the
+            // whole-canvas result of that crop goes back into the original here.
+            ContextCrop.Plan plan = session.remote() && (operation == Operation.CONTENT_FILL || operation == Operation.INPAINT)
+                    ? ContextCrop.plan(session.client(), request.deepCopy().setWholeCanvas(false)) : null;
+            if (plan != null && plan.cropped()) {
+                plan.request().setWholeCanvas(true);
+                err.println("atelier: sending the " + plan.region().getWidth() + "x" + plan.region().getHeight()
+                        + " region the operation reads, of " + plan.canvasWidth() + "x" + plan.canvasHeight());
+            }
+            boolean cropped = plan != null && plan.cropped();
+            EditResult result = runWithCancelOnInterrupt(session.client(), cropped ? plan.request() : request);
             List<Layer> layers = result.getLayers();
             for (int i = 0; i < layers.size(); i++) {
                 Path target = layers.size() == 1 ? outFile : numbered(outFile, i + 1);
+                byte[] png = cropped ? ContextCrop.pasteIntoOriginal(request.getImage().getData(),
+                        layers.get(i).getPixels().getData(), plan.region()) : layers.get(i).getPixels().getData();
                 // Never a half-written file where the artist expects a picture, never through a planted link.
-                PrivateFiles.writeAtomically(target, layers.get(i).getPixels().getData());
+                PrivateFiles.writeAtomically(target, png);
                 Layer layer = layers.get(i);
                 out.println("wrote " + target + " (" + result.getEngine() + ", seed " + layer.getSeed()
                         + (layer.isSetName() ? ", " + layer.getName() : "") + ")");
@@ -480,6 +631,11 @@ public final class AtelierCommand {
             return started != null;
         }
 
+        /** A trusted daemon on another machine (TLS), where what is sent crosses the network. */
+        boolean remote() {
+            return client.serverFingerprint() != null;
+        }
+
         @Override
         public void close() {
             client.close();
@@ -489,19 +645,36 @@ public final class AtelierCommand {
         }
     }
 
+    /**
+     * A trusted daemon (`atelier connect`) by TLS with its pinned certificate and stored token;
+     * otherwise the daemon on this machine, started in this process when none answers. Another
+     * machine that was never trusted is refused rather than reached in clear.
+     */
     private Session connect(CommandLine line) throws UsageException, IOException, TTransportException {
-        String host = line.options().getOrDefault("host", "127.0.0.1");
+        String host = explicitHost(line);
         int port = port(line);
+        if (host != null) {
+            java.util.Optional<TrustedServers.Server> trusted = TrustedServers.of(home).find(host, port);
+            if (trusted.isPresent()) {
+                return new Session(AtelierClient.connectTls(host, port, trusted.get().token(), 0, trusted.get().fingerprint()),
+                        null, TrustedServers.key(host, port) + " (TLS)");
+            }
+            if (!isLoopback(host)) {
+                throw new IOException(TrustedServers.key(host, port) + " is not a trusted daemon yet: run `atelier connect "
+                        + TrustedServers.key(host, port) + "` (it shows the daemon's certificate and keeps its token)");
+            }
+        }
         String token = home.readToken();
+        String where = host == null ? "127.0.0.1" : host;
         if (token != null) {
             try {
-                return new Session(AtelierClient.connect(host, port, token, 0), null, host + ":" + port);
+                return new Session(AtelierClient.connect(where, port, token, 0), null, where + ":" + port);
             } catch (TTransportException nobodyListening) {
-                if (line.text("host") != null) {
+                if (host != null) {
                     throw nobodyListening;
                 }
             }
-        } else if (line.text("host") != null) {
+        } else if (host != null) {
             throw new IOException("no token in " + home.tokenFile() + ": start the daemon on that machine first");
         }
         DaemonLauncher.RunningDaemon daemon = launcher().start(0, home);
@@ -513,16 +686,38 @@ public final class AtelierCommand {
         }
     }
 
+    /** --host, else $ATELIER_HOST, else null (this machine, in-process if need be). */
+    private static String explicitHost(CommandLine line) {
+        String host = line.text("host");
+        if (host == null) {
+            String fromEnv = System.getenv("ATELIER_HOST");
+            host = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.trim();
+        }
+        return host;
+    }
+
+    private static boolean isLoopback(String host) throws IOException {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException("--host: unknown host " + host, e);
+        }
+    }
+
     private static DaemonLauncher launcher() throws IOException {
         return ServiceLoader.load(DaemonLauncher.class).findFirst()
                 .orElseThrow(() -> new IOException("this build has no embedded daemon (engine-daemon is not on the class path)"));
     }
 
+    private static int defaultPort() {
+        String fromEnv = System.getenv("ATELIER_PORT");
+        return fromEnv == null || fromEnv.isBlank() ? AtelierHome.DEFAULT_PORT : Integer.parseInt(fromEnv.trim());
+    }
+
     private static int port(CommandLine line) throws UsageException {
         Integer port = line.integer("port");
         if (port == null) {
-            String fromEnv = System.getenv("ATELIER_PORT");
-            port = fromEnv == null || fromEnv.isBlank() ? AtelierHome.DEFAULT_PORT : Integer.valueOf(fromEnv.trim());
+            port = defaultPort();
         }
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535");

@@ -36,11 +36,13 @@ public final class AtelierClient implements AutoCloseable {
     private final TTransport transport;
     private final Atelier.Client rpc;
     private final String token;
+    private final String serverFingerprint;
 
-    private AtelierClient(TTransport transport, String token) {
+    private AtelierClient(TTransport transport, String token, String serverFingerprint) {
         this.transport = transport;
         this.rpc = new Atelier.Client(new TBinaryProtocol(transport));
         this.token = token;
+        this.serverFingerprint = serverFingerprint;
     }
 
     /** Opens a connection; fails with a TTransportException when nothing listens there. */
@@ -52,11 +54,106 @@ public final class AtelierClient implements AutoCloseable {
         TSocket socket = new TSocket(limits, host, port, timeoutMillis);
         TTransport framed = new TFramedTransport(socket, MAX_MESSAGE_BYTES);
         framed.open();
-        return new AtelierClient(framed, token);
+        return new AtelierClient(framed, token, null);
+    }
+
+    /**
+     * Opens a TLS 1.3 connection to a daemon serving with {@code --tls}. Its certificate is
+     * self-signed, so trust is the fingerprint: {@code expectedFingerprint} must match it, or be
+     * null to connect once and read it ({@link #serverFingerprint()}) before trusting it.
+     *
+     * @throws TTransportException when nothing listens there, the handshake fails, or the
+     *     certificate is not the expected one (the message says which)
+     */
+    public static AtelierClient connectTls(String host, int port, String token, int timeoutMillis, String expectedFingerprint)
+            throws TTransportException {
+        PinnedCertificate pin = new PinnedCertificate(expectedFingerprint);
+        javax.net.ssl.SSLSocket tls = null;
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+            context.init(null, new javax.net.ssl.TrustManager[] {pin}, null);
+            java.net.Socket plain = new java.net.Socket();
+            plain.connect(new java.net.InetSocketAddress(host, port), timeoutMillis);
+            tls = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
+            tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+            tls.setSoTimeout(timeoutMillis);
+            tls.setTcpNoDelay(true);
+            tls.startHandshake();
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            closeQuietly(tls);
+            String why = pin.refusal != null ? pin.refusal : "cannot open a TLS connection to " + host + ":" + port + ": " + e.getMessage();
+            throw new TTransportException(TTransportException.NOT_OPEN, why, e);
+        }
+        TConfiguration limits = TConfiguration.custom()
+                .setMaxMessageSize(MAX_MESSAGE_BYTES)
+                .setMaxFrameSize(MAX_MESSAGE_BYTES)
+                .build();
+        TSocket socket = new TSocket(tls);
+        socket.getConfiguration().setMaxMessageSize(limits.getMaxMessageSize());
+        socket.getConfiguration().setMaxFrameSize(limits.getMaxFrameSize());
+        TTransport framed = new TFramedTransport(socket, MAX_MESSAGE_BYTES);
+        return new AtelierClient(framed, token, pin.seen);
+    }
+
+    /** The fingerprint of the certificate the daemon showed, or null on a plain loopback connection. */
+    public String serverFingerprint() {
+        return serverFingerprint;
+    }
+
+    private static void closeQuietly(java.net.Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (java.io.IOException ignored) {
+                // nothing was sent on it
+            }
+        }
+    }
+
+    /** Trusts exactly one certificate, by fingerprint; with none expected, trusts what it sees and records it. */
+    private static final class PinnedCertificate implements javax.net.ssl.X509TrustManager {
+        private final String expected;
+        private String seen;
+        private String refusal;
+
+        PinnedCertificate(String expected) {
+            this.expected = expected == null ? null : CertificateFingerprint.normalise(expected);
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            if (chain == null || chain.length == 0) {
+                refusal = "the daemon showed no certificate";
+                throw new java.security.cert.CertificateException(refusal);
+            }
+            seen = CertificateFingerprint.of(chain[0].getEncoded());
+            if (expected != null && !expected.equals(seen)) {
+                refusal = "the daemon's certificate is not the one trusted: expected " + expected + ", got " + seen
+                        + ". If its owner made a new one, check the new fingerprint with them and run"
+                        + " `atelier connect HOST:PORT --replace`; otherwise someone may be in between";
+                throw new java.security.cert.CertificateException(refusal);
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("a client does not check clients");
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
     }
 
     public synchronized Capabilities capabilities() throws TException {
         return rpc.capabilities(token);
+    }
+
+    public synchronized atelier.bridge.thrift.Rect contextRegion(atelier.bridge.thrift.RegionQuery query) throws TException {
+        return rpc.contextRegion(token, query);
     }
 
     public synchronized String submit(EditRequest request) throws TException {
@@ -94,6 +191,21 @@ public final class AtelierClient implements AutoCloseable {
             }
             Thread.sleep(POLL_MILLIS);
         }
+    }
+
+    /**
+     * As {@link #edit}, sending only the part of the picture the daemon will look at
+     * ({@link ContextCrop}); the result's layers are placed on the whole canvas. For a daemon on
+     * another machine, where every megabyte crosses the network.
+     */
+    public EditResult editInContext(EditRequest request, JobListener listener) throws TException, InterruptedException {
+        ContextCrop.Plan plan;
+        try {
+            plan = ContextCrop.plan(this, request);
+        } catch (java.io.IOException unreadable) {
+            plan = new ContextCrop.Plan(request, null, 0, 0); // the daemon names what is wrong with the picture
+        }
+        return ContextCrop.place(plan, edit(plan.request(), listener));
     }
 
     /** A sentence for a person about any failure of a call. */

@@ -60,6 +60,22 @@ public final class ContentFill implements Edit {
         return "this build has no content-fill engine";
     }
 
+    /**
+     * What any of the engines could look at (the engine is picked from the pixels' request, so
+     * the union covers every choice); a sample region may lie anywhere, so with one: everything.
+     */
+    @Override
+    public Bounds contextRegion(Bounds selection, atelier.daemon.image.Extent canvas, String engine, boolean sampleFrom) {
+        if (selection == null || sampleFrom) {
+            return Bounds.of(canvas);
+        }
+        Bounds region = models.isEmpty() ? selection.clamp(canvas) : ModelFill.CONTEXT.around(selection, canvas);
+        for (FillEngine classic : engines) {
+            region = region.union(classic.context().around(selection, canvas));
+        }
+        return region;
+    }
+
     /** Patches need room: smaller pictures have nothing to fill from. */
     static final int MIN_SIDE = 8;
 

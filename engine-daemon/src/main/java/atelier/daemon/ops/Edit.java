@@ -25,6 +25,16 @@ public interface Edit {
 
     Work prepare(EditOrder order) throws InvalidRequest, Unsupported;
 
+    /**
+     * The part of a {@code canvas} that {@link #prepare} and its work read for a request with
+     * this selection (null: none), engine and sample region: a client may send only that
+     * crop. Answers the whole canvas unless the operation looks at less.
+     */
+    default atelier.daemon.image.Bounds contextRegion(atelier.daemon.image.Bounds selection, atelier.daemon.image.Extent canvas,
+                                                      String engine, boolean sampleFrom) {
+        return atelier.daemon.image.Bounds.of(canvas);
+    }
+
     /** The checked, ready-to-run edit. */
     interface Work {
         EditOutcome run(Progress progress) throws JobCancelledException;

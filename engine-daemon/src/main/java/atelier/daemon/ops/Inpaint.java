@@ -47,6 +47,11 @@ public final class Inpaint implements Edit {
     }
 
     @Override
+    public Bounds contextRegion(Bounds selection, atelier.daemon.image.Extent canvas, String engine, boolean sampleFrom) {
+        return selection == null ? Bounds.of(canvas) : WorkingResolution.SD15.regionAround(selection, canvas);
+    }
+
+    @Override
     public Work prepare(EditOrder order) throws InvalidRequest, Unsupported {
         InpaintEngine engine = EngineChoice.pick(operation(), order.engine(), engines, InpaintEngine::info, howToEnable);
         Mask mask = order.mask();

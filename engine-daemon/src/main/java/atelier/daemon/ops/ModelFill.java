@@ -18,7 +18,7 @@ import java.util.Map;
 final class ModelFill implements FillEngine {
 
     /** The model sees at least this much around the hole (WorkingResolution then grows it to the model's size). */
-    private static final ContextRegion CONTEXT = new ContextRegion(64, 0.5, 8);
+    static final ContextRegion CONTEXT = new ContextRegion(64, 0.5, 8);
 
     private final InpaintEngine model;
     private final FillEngine prefill;

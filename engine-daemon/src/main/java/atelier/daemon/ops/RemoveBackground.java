@@ -134,8 +134,18 @@ public final class RemoveBackground implements Edit {
 
     /** The selection's bounds with the margin, inside the picture. */
     static Bounds around(Bounds selection, Raster picture) {
+        return around(selection, picture.extent());
+    }
+
+    private static Bounds around(Bounds selection, atelier.daemon.image.Extent canvas) {
         int margin = Math.max(MIN_MARGIN, (int) Math.round(MARGIN * Math.max(selection.width(), selection.height())));
-        return selection.pad(margin).intersect(Bounds.of(picture.extent()));
+        return selection.pad(margin).intersect(Bounds.of(canvas));
+    }
+
+    /** Inside a selection the engine sees its bounds and margin; without one, all of it. */
+    @Override
+    public Bounds contextRegion(Bounds selection, atelier.daemon.image.Extent canvas, String engine, boolean sampleFrom) {
+        return selection == null ? Bounds.of(canvas) : around(selection, canvas);
     }
 
     /** Outside the selection nothing stays; along its soft edge the alpha is limited softly. */

@@ -67,6 +67,32 @@ public final class AtelierService implements Atelier.Iface {
     }
 
     @Override
+    public atelier.bridge.thrift.Rect contextRegion(String token, atelier.bridge.thrift.RegionQuery query)
+            throws Unauthorized, InvalidRequest {
+        authorise(token);
+        if (query == null || query.getOperation() == null) {
+            throw new InvalidRequest("operation", "is missing");
+        }
+        if (query.getCanvasWidth() < 1 || query.getCanvasHeight() < 1
+                || (long) query.getCanvasWidth() * query.getCanvasHeight() > limits.maxPixels()) {
+            throw new InvalidRequest("canvasWidth", query.getCanvasWidth() + "x" + query.getCanvasHeight()
+                    + " is not a canvas this daemon takes (1 to " + limits.maxPixels() + " pixels)");
+        }
+        atelier.daemon.image.Extent canvas = new atelier.daemon.image.Extent(query.getCanvasWidth(), query.getCanvasHeight());
+        atelier.daemon.image.Bounds selection = null;
+        if (query.isSetSelection()) {
+            atelier.bridge.thrift.Rect r = query.getSelection();
+            selection = new atelier.daemon.image.Bounds(r.getX(), r.getY(), r.getWidth(), r.getHeight());
+            if (r.getWidth() < 1 || r.getHeight() < 1 || !atelier.daemon.image.Bounds.of(canvas).intersect(selection).equals(selection)) {
+                throw new InvalidRequest("selection", selection + " is not a non-empty part of the " + canvas + " canvas");
+            }
+        }
+        atelier.daemon.image.Bounds region = catalog.edit(query.getOperation()).contextRegion(selection, canvas,
+                query.isSetEngine() ? query.getEngine() : null, query.isSampleFrom());
+        return new atelier.bridge.thrift.Rect(region.x(), region.y(), region.width(), region.height());
+    }
+
+    @Override
     public String submit(String token, EditRequest asked) throws Unauthorized, InvalidRequest, Unsupported, Busy {
         authorise(token);
         // A Style fills what the request leaves unset; from here on it is an ordinary request.

@@ -10,7 +10,7 @@ import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
 
 /**
- * The daemon's Thrift server socket (127.0.0.1 unless configured otherwise), whose
+ * The daemon's Thrift server socket (127.0.0.1 unless configured otherwise, TLS when asked), whose
  * connections accept messages up to the daemon's limit (Thrift's own default is 100 MB)
  * and drop clients idle for too long.
  */
@@ -27,8 +27,18 @@ public final class ListeningSocket extends TServerSocket {
         this.maxMessageBytes = maxMessageBytes;
     }
 
+    private ListeningSocket(ServerSocket bound, int maxMessageBytes) throws TTransportException {
+        super(new ServerSocketTransportArgs().serverSocket(bound));
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
     public static ListeningSocket open(InetAddress address, int port, int maxMessageBytes) throws TTransportException {
         return new ListeningSocket(address, port, maxMessageBytes);
+    }
+
+    /** Serves on a socket already bound (a TLS one: its handshake runs on the connection's worker, not here). */
+    public static ListeningSocket over(ServerSocket bound, int maxMessageBytes) throws TTransportException {
+        return new ListeningSocket(bound, maxMessageBytes);
     }
 
     @Override

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import atelier.bridge.client.AtelierHome;
+import atelier.daemon.AtelierDaemon;
 import atelier.daemon.DaemonFixture;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,17 +41,26 @@ class PythonClientTest {
 
     @Test
     void sharedPythonClientRunsAFillAndReadsTypedErrors() throws Exception {
-        try (DaemonFixture fixture = new DaemonFixture(home)) {
+        // A second daemon serves TLS as one on another machine would; the Python side is a "laptop"
+        // with its own ATELIER_HOME, which holds no token until it trusts that daemon.
+        AtelierHome remoteHome = AtelierHome.under(home.resolve("remote"));
+        try (DaemonFixture fixture = new DaemonFixture(home);
+             AtelierDaemon remote = AtelierDaemon.start(new AtelierDaemon.Settings(0, remoteHome, Limits.DEFAULT, 2,
+                     Duration.ofHours(1)).withTls(true))) {
             ProcessBuilder builder = new ProcessBuilder(List.of(PYTHON, "-m", "unittest", "-v", "test_atelier_client"))
                     .directory(CLIENT_DIR.toFile()).redirectErrorStream(true);
             builder.environment().put("ATELIER_TEST_PORT", String.valueOf(fixture.daemon.port()));
             builder.environment().put("ATELIER_TEST_HOME", home.toString());
+            builder.environment().put("ATELIER_TEST_TLS_PORT", String.valueOf(remote.port()));
+            builder.environment().put("ATELIER_TEST_TLS_HOME", remoteHome.configDir().getParent().toString());
+            builder.environment().put("ATELIER_HOME", home.resolve("laptop").toString());
             builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
             Process python = builder.start();
             String log = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(python.waitFor(120, TimeUnit.SECONDS), log);
             assertEquals(0, python.exitValue(), "python3 -m unittest failed (is python3-thrift installed?):\n" + log);
             assertTrue(log.contains("test_fill_round_trip_with_the_generated_python_code) ... ok"), log);
+            assertTrue(log.contains("test_a_large_picture_is_cropped_to_the_context_and_placed_back) ... ok"), log);
             assertFalse(log.contains("skipped"), log);
         }
     }
