@@ -239,7 +239,11 @@ class AtelierDocker(DockWidget):
 
     def _connected(self, capabilities):
         self.capabilities = capabilities
-        self.status.setText("● Connected: Atelier %s on %s" % (capabilities.version, capabilities.computeDevice))
+        settings = self.settings()
+        remote = self.client.find_trusted(settings.host, settings.port) is not None
+        self.status.setText("● Connected: Atelier %s on %s%s" % (capabilities.version, capabilities.computeDevice,
+                                                                 " at %s:%d (TLS)" % (settings.host, settings.port)
+                                                                 if remote else ""))
         current = self.engine.currentText()
         names = []
         for support in capabilities.operations:

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import atelier.bridge.client.AtelierHome;
+import atelier.bridge.client.TrustedServers;
+import atelier.daemon.AtelierDaemon;
 import atelier.daemon.DaemonFixture;
+import atelier.daemon.server.Limits;
 import atelier.daemon.image.Mask;
 import atelier.daemon.image.PngCodec;
 import atelier.daemon.image.Raster;
@@ -55,32 +59,54 @@ class KritaPluginEndToEndTest {
 
     @Test
     void fillInKritaAddsAMaskedLayerThatRemovesTheBallAndLeavesTheArtistsLayerAlone() throws Exception {
+        fillInKrita(false);
+    }
+
+    /**
+     * The same Fill against a daemon serving TLS, as one on another machine is reached: Krita's
+     * Atelier settings name it, the trusted-servers file holds its certificate and token (what
+     * "Trust this daemon…" writes), and the layer is sent as the region the fill reads.
+     */
+    @Test
+    void fillInKritaWorksTheSameAgainstADaemonReachedByTls() throws Exception {
+        fillInKrita(true);
+    }
+
+    private void fillInKrita(boolean remote) throws Exception {
+        Path out = remote ? OUT.resolveSibling("krita-e2e-tls") : OUT;
         requireTools();
         requireFreshZip();
-        resetOutput(OUT);
+        resetOutput(out);
         Path image = temp.resolve("meadow-ball.png");
         Path mask = temp.resolve("meadow-ball-mask.png");
         Files.write(image, DaemonFixture.sample("meadow-ball.png"));
         Files.write(mask, DaemonFixture.sample("meadow-ball-mask.png"));
 
-        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
-            Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
-            runKrita(home, SCENARIO, OUT, Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
+        AtelierHome daemonHome = AtelierHome.under(temp.resolve("atelier"));
+        try (AtelierDaemon daemon = AtelierDaemon.start(new AtelierDaemon.Settings(0, daemonHome, Limits.DEFAULT, 1,
+                java.time.Duration.ofHours(1)).withTls(remote))) {
+            Path home = kritaHome(daemon.port(), remote ? temp.resolve("no-token-here") : daemonHome.tokenFile());
+            if (remote) {
+                new TrustedServers(home.resolve(".config/atelier/servers.json")).remember("127.0.0.1", daemon.port(),
+                        new TrustedServers.Server(daemon.fingerprint(), daemonHome.readToken()));
+            }
+            runKrita(home, SCENARIO, out, Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
         }
 
-        String report = Files.readString(OUT.resolve("report.json"), StandardCharsets.UTF_8);
-        String log = report + "\n--- krita log ---\n" + tail(OUT.resolve("krita.log"));
+        String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
+        String log = report + "\n--- krita log ---\n" + tail(out.resolve("krita.log"));
+        assertEquals(remote, report.contains("(TLS)"), "the docker says whether it reached the daemon by TLS:\n" + log);
         assertTrue(report.contains("\"outcome\": \"done\""), "the fill did not finish in Krita:\n" + log);
         assertTrue(report.contains("Fill needs a selection"), "Fill with no selection must explain:\n" + log);
 
         // The artist's layer: byte-identical before and after, and equal to the file that was opened (BGRA in Krita).
-        byte[] before = Files.readAllBytes(OUT.resolve("original-before.bgra"));
-        byte[] after = Files.readAllBytes(OUT.resolve("original-after.bgra"));
+        byte[] before = Files.readAllBytes(out.resolve("original-before.bgra"));
+        byte[] after = Files.readAllBytes(out.resolve("original-after.bgra"));
         Raster meadow = PngCodec.decodeRgba(Files.readAllBytes(image), Long.MAX_VALUE);
         assertArrayEquals(bgra(meadow.rgba()), before, "Krita did not open the meadow as expected");
         assertArrayEquals(before, after, "the artist's layer changed");
 
-        try (ZipFile kra = new ZipFile(OUT.resolve("result.kra").toFile())) {
+        try (ZipFile kra = new ZipFile(out.resolve("result.kra").toFile())) {
             List<Element> layers = layers(kra);
             assertEquals(List.of(LAYER, "Background"), layers.stream().map(l -> l.getAttribute("name")).toList(), log);
             assertEquals(List.of("transparencymask"), masks(layers.get(0)), "the fill layer's blend mask");
@@ -94,7 +120,7 @@ class KritaPluginEndToEndTest {
             assertTrue(redAfter < redBefore / 100, "the ball is still there: " + redAfter + " of " + redBefore + " red pixels");
             assertUnchangedOutside(meadow, merged, selection);
         }
-        assertTrue(Files.size(OUT.resolve("atelier-docker.png")) > 5_000, "no screenshot of the docker");
+        assertTrue(Files.size(out.resolve("atelier-docker.png")) > 5_000, "no screenshot of the docker");
     }
 
     /**
