@@ -57,6 +57,8 @@ class AtelierDocker(DockWidget):
 
         buttons = QGridLayout()
         self.buttons = {}
+        self.tips = {}
+        self.unavailable = {}
         for index, (operation, label, tip) in enumerate((
                 (layout.FILL, "Fill", "Make the selection disappear, filled from its surroundings"),
                 (layout.INPAINT, "Inpaint", "Paint the prompt into the selection (needs a model)"),
@@ -65,6 +67,7 @@ class AtelierDocker(DockWidget):
                 (layout.COLORIZE, "Colorize", "Flat colours under the line art, from the hint layer's strokes"))):
             button = QPushButton(label)
             button.setToolTip(tip)
+            self.tips[operation] = tip
             button.setObjectName("atelier_button_" + operation.replace(" ", "_"))
             button.clicked.connect(lambda _=False, op=operation: self.run(op))
             buttons.addWidget(button, index // 2, index % 2)
@@ -87,9 +90,12 @@ class AtelierDocker(DockWidget):
         dice.setText("Random")
         dice.setToolTip("A random seed")
         dice.clicked.connect(lambda: self.seed.setValue(layout.random_seed()))
+        self.lock_seed = QCheckBox("Lock")
+        self.lock_seed.setToolTip("Keep this seed; unlocked, every press uses a new one so a second press gives a new result")
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(dice)
+        seed_row.addWidget(self.lock_seed)
         self.variants = QSpinBox()
         self.variants.setRange(1, 8)
         self.engine = QComboBox()
@@ -104,6 +110,7 @@ class AtelierDocker(DockWidget):
         form.addRow("Variants", self.variants)
         form.addRow("Engine", self.engine)
         form.addRow("Style", self.style)
+        self.form = form
         column.addLayout(form)
 
         expand = QGroupBox("Expand")
@@ -116,7 +123,7 @@ class AtelierDocker(DockWidget):
         self.sides = {}
         for side in ("left", "right", "top", "bottom"):
             box = QCheckBox(side)
-            box.setChecked(side in ("left", "right"))
+            box.setChecked(side == "right")  # as GIMP's dialogs have it
             self.sides[side] = box
             expand_row.addWidget(box)
         column.addWidget(expand)
@@ -247,11 +254,12 @@ class AtelierDocker(DockWidget):
         current = self.engine.currentText()
         names = []
         for support in capabilities.operations:
-            names += [e.name for e in support.engines if e.name not in names and e.kind != "embedded"]
+            names += [e.name for e in support.engines if e.name not in names]
         self.engine.clear()
         self.engine.addItems(["auto", "embedded"] + names)
         if current in ["auto", "embedded"] + names:
             self.engine.setCurrentText(current)
+        self._show_what_can_act(capabilities)
         chosen = self.style.currentData()
         self.style.clear()
         self.style.addItem("(none)", None)
@@ -260,6 +268,30 @@ class AtelierDocker(DockWidget):
                 self.style.addItem(style.name, style.name)
         if chosen is not None and self.style.findData(chosen) >= 0:
             self.style.setCurrentIndex(self.style.findData(chosen))
+
+    def _show_what_can_act(self, capabilities):
+        """An operation with no engine is greyed with what to install; prompt, negative and strength show only
+        where a model reads them (some operation has a model engine)."""
+        codes = {getattr(self.client.ttypes.Operation, code): op for op, code in layout.OPERATION_CODES.items()}
+        self.unavailable = {}
+        model = False
+        for support in capabilities.operations:
+            operation = codes.get(support.operation)
+            if operation is None:
+                continue
+            if not support.engines:
+                self.unavailable[operation] = support.howToEnable or "no engine is installed for it"
+            model = model or any(e.kind != "embedded" for e in support.engines
+                                 if operation in (layout.INPAINT, layout.FILL, layout.EXPAND, layout.COLORIZE))
+        for operation, button in self.buttons.items():
+            reason = self.unavailable.get(operation)
+            button.setToolTip(self.tips[operation] + ("" if reason is None else "\n\nUnavailable: " + reason))
+        for field in (self.prompt, self.negative, self.strength):
+            field.setVisible(model)
+            label = self.form.labelForField(field)
+            if label is not None:
+                label.setVisible(model)
+        self._set_busy(self.job is not None)
 
     def _disconnected(self, message):
         self.capabilities = None
@@ -287,8 +319,8 @@ class AtelierDocker(DockWidget):
         self.message.setText(text)
 
     def _set_busy(self, busy):
-        for button in self.buttons.values():
-            button.setEnabled(not busy and self.client is not None)
+        for operation, button in self.buttons.items():
+            button.setEnabled(not busy and self.client is not None and operation not in self.unavailable)
         self.cancel_button.setEnabled(busy)
         if not busy:
             self.progress.setValue(0)
@@ -300,6 +332,10 @@ class AtelierDocker(DockWidget):
             return
         if self.client is None:
             self._show_error(self.load_error)
+            self.finished.emit("failed")
+            return
+        if operation in self.unavailable:
+            self._show_error("%s is not available: %s" % (operation.capitalize(), self.unavailable[operation]))
             self.finished.emit("failed")
             return
         try:
@@ -329,6 +365,9 @@ class AtelierDocker(DockWidget):
         focus = selected if operation in layout.NEEDS_SELECTION else None
         region = layout.region_to_send(canvas, focus)
         image = editor.read_layer(doc, node, region)
+        if operation != layout.COLORIZE and not image[3::4].lstrip(b"\x00"):  # every pixel transparent
+            raise editor.EditorError("“%s” is empty%s: select the layer with the picture." % (
+                node.name(), " under the selection" if focus is not None else ""))
         mask = None
         if operation in layout.NEEDS_SELECTION or operation == layout.REMOVE_BACKGROUND:
             mask = editor.read_selection(doc, region)
@@ -345,6 +384,8 @@ class AtelierDocker(DockWidget):
                                     strength=self.strength.value(), seed=self.seed.value(),
                                     variants=self.variants.value(), engine=self.engine.currentText(),
                                     extend=tuple(extend) if extend else None, style=self.style.currentData())
+        if not self.lock_seed.isChecked():
+            self.seed.setValue(layout.random_seed())  # the next press re-rolls; this result's seed is in its name
         self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
         job = jobs.EditJob(self.client, self.settings(), request, self)
         job.progressed.connect(self._progressed)
@@ -388,6 +429,12 @@ class AtelierDocker(DockWidget):
             self.finished.emit("failed")
             return
         added = "Added “%s” (engine %s)." % (node.name(), result.engine)
+        artist = pending["node"]
+        if pending["operation"] == layout.REMOVE_BACKGROUND and artist.visible():
+            # The cut-out lies above the original, which would hide every removed pixel.
+            artist.setVisible(False)
+            added += " “%s” is hidden so the cut-out shows; show it again in the Layers docker." % artist.name()
+            pending["doc"].refreshProjection()
         if pending["operation"] == layout.COLORIZE and node.uniqueId() != pending["node"].uniqueId():
             lines = pending["node"]
             if self.converted:
@@ -396,12 +443,19 @@ class AtelierDocker(DockWidget):
                 added += (" “%s” is now on Multiply so its paper shows the flats; set it back to Normal in the"
                           " Layers docker to undo that." % lines.name())
             pending["doc"].refreshProjection()
+        def keep_artist_active():
+            # The next press acts on the artist's layer again, not on the result or its blend mask.
+            if pending["doc"].nodeByUniqueID(artist.uniqueId()) is not None:
+                pending["doc"].setActiveNode(artist)
+
         if not needs_mask:
+            keep_artist_active()
             self._show_info(added)
             self.finished.emit("done")
             return
 
         def masked(problem):
+            keep_artist_active()
             (self._show_info(added) if problem is None else self._show_error(added + " " + problem))
             self.finished.emit("done")
 

@@ -49,7 +49,10 @@ class CapabilitiesProbe(QThread):
         except self.client.DaemonError as error:
             if not self.settings.autostart or "Cannot reach" not in str(error) and "No Atelier token" not in str(error):
                 raise
-        connection.start_daemon(self.settings.command, self.settings.port)
+        try:
+            connection.start_daemon(self.settings.command, self.settings.port)
+        except OSError as error:
+            raise self.client.DaemonError("Could not start the daemon: %s" % error) from None
         deadline = time.monotonic() + 60
         while True:
             time.sleep(1)

@@ -77,11 +77,24 @@ def filled(outcome, progress_seen):
          tree=tree(doc.rootNode()))
     with open(os.path.join(OUT, "original-after.bgra"), "wb") as out:
         out.write(bytes(layer.pixelData(0, 0, width, height)))
+    inpaint = docker.buttons["inpaint"]
+    note("docker after fill", active_after=doc.activeNode().name(), seed_after=docker.seed.value(),
+         engines=[docker.engine.itemText(i) for i in range(docker.engine.count())],
+         inpaint_enabled=inpaint.isEnabled(), inpaint_tip=inpaint.toolTip(), prompt_shown=docker.prompt.isVisible())
     docker.grab().save(os.path.join(OUT, "atelier-docker.png"))
     doc.setBatchmode(True)
     saved = doc.saveAs(os.path.join(OUT, "result.kra"))
     doc.waitForDone()
     note("saved", ok=bool(saved))
+    empty = doc.createNode("Empty", "paintlayer")  # after saving: the saved document is what the test judges
+    doc.rootNode().addChildNode(empty, None)
+    doc.setActiveNode(empty)  # Krita 5.1 makes it active a moment later
+    wait_until(lambda: doc.activeNode().name() == "Empty", lambda: fill_on_empty(outcome), 20, "the empty layer to be active")
+
+
+def fill_on_empty(outcome):
+    app.action("atelier_fill").trigger()
+    note("fill on an empty layer", message=docker.last_message, busy=docker.job is not None)
     finish(outcome, message=docker.last_message, tree=tree(doc.rootNode()))
 
 

@@ -27,5 +27,30 @@ class LoadClientTest(unittest.TestCase):
         self.assertTrue(hasattr(client, "Connection"))
 
 
+class ResolveCommandTest(unittest.TestCase):
+    def test_a_program_on_path_is_left_alone(self):
+        self.assertEqual(["atelier", "serve"], connection.resolve_command(["atelier", "serve"], which=lambda p: "/usr/bin/" + p))
+
+    def test_a_bare_atelier_off_path_is_the_installers_launcher(self):
+        import tempfile
+        from pathlib import Path
+        launcher = Path(tempfile.mkdtemp()) / "atelier"
+        launcher.write_text("#!/bin/sh\n")
+        launcher.chmod(0o755)
+        self.assertEqual([str(launcher), "serve", "--port", "1"],
+                         connection.resolve_command(["atelier", "serve", "--port", "1"], which=lambda p: None,
+                                                    launchers=[Path("/nonexistent/atelier"), launcher]))
+
+    def test_nothing_found_says_what_to_set(self):
+        with self.assertRaises(FileNotFoundError) as caught:
+            connection.resolve_command(["atelier", "serve"], which=lambda p: None, launchers=[])
+        self.assertIn("set Command", str(caught.exception))
+
+    def test_the_linux_launcher_follows_xdg_data_home(self):
+        from pathlib import Path
+        self.assertEqual([Path("/d/atelier/app/bin/atelier")],
+                         connection.installed_launchers({"XDG_DATA_HOME": "/d"}, "linux", "/home/ana"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -5,6 +5,7 @@ import static atelier.daemon.plugin.EditorChecks.redPixels;
 import static atelier.daemon.plugin.EditorChecks.tail;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -96,6 +97,16 @@ class KritaPluginEndToEndTest {
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
         String log = report + "\n--- krita log ---\n" + tail(out.resolve("krita.log"));
         assertEquals(remote, report.contains("(TLS)"), "the docker says whether it reached the daemon by TLS:\n" + log);
+        // The docker after a result: the artist's layer active again, a new seed for the next press,
+        // every engine listed, Inpaint greyed with what to install, no prompt fields without a model.
+        assertTrue(report.contains("\"active_after\": \"Background\""), "the artist's layer must stay active:\n" + log);
+        assertFalse(report.contains("\"seed_after\": 1234"), "the seed must re-roll after a press:\n" + log);
+        assertTrue(report.contains("\"patchmatch\"") && report.contains("\"telea\"") && report.contains("\"flats\""),
+                "the engine list shows the embedded engines:\n" + log);
+        assertTrue(report.contains("\"inpaint_enabled\": false") && report.contains("Unavailable: "),
+                "Inpaint without a model is greyed with the reason:\n" + log);
+        assertTrue(report.contains("\"prompt_shown\": false"), "no prompt field without a model:\n" + log);
+        assertTrue(report.contains("“Empty” is empty under the selection"), "Fill on an empty layer must say so:\n" + log);
         assertTrue(report.contains("\"outcome\": \"done\""), "the fill did not finish in Krita:\n" + log);
         assertTrue(report.contains("Fill needs a selection"), "Fill with no selection must explain:\n" + log);
 
