@@ -84,13 +84,9 @@ public final class AtelierClient implements AutoCloseable {
             String why = pin.refusal != null ? pin.refusal : "cannot open a TLS connection to " + host + ":" + port + ": " + e.getMessage();
             throw new TTransportException(TTransportException.NOT_OPEN, why, e);
         }
-        TConfiguration limits = TConfiguration.custom()
-                .setMaxMessageSize(MAX_MESSAGE_BYTES)
-                .setMaxFrameSize(MAX_MESSAGE_BYTES)
-                .build();
         TSocket socket = new TSocket(tls);
-        socket.getConfiguration().setMaxMessageSize(limits.getMaxMessageSize());
-        socket.getConfiguration().setMaxFrameSize(limits.getMaxFrameSize());
+        socket.getConfiguration().setMaxMessageSize(MAX_MESSAGE_BYTES);
+        socket.getConfiguration().setMaxFrameSize(MAX_MESSAGE_BYTES);
         TTransport framed = new TFramedTransport(socket, MAX_MESSAGE_BYTES);
         return new AtelierClient(framed, token, pin.seen);
     }

@@ -49,8 +49,9 @@ public final class ContextCrop {
         if (request.isSetEngine()) {
             query.setEngine(request.getEngine());
         }
-        if (request.isSetMask()) {
-            Rect selected = Pixels.of(request.getMask()).selectedBounds();
+        Pixels mask = request.isSetMask() ? Pixels.of(request.getMask()) : null;
+        if (mask != null) {
+            Rect selected = mask.selectedBounds();
             if (selected == null) {
                 return new Plan(request, null, 0, 0); // an empty selection: let the daemon say so
             }
@@ -62,8 +63,8 @@ public final class ContextCrop {
         }
         EditRequest sent = request.deepCopy();
         sent.setImage(whole.crop(region));
-        if (request.isSetMask()) {
-            sent.setMask(Pixels.of(request.getMask()).crop(region));
+        if (mask != null) {
+            sent.setMask(mask.crop(region)); // decoded once, for its bounds and its crop
         }
         if (request.isSetKeep()) {
             sent.setKeep(Pixels.of(request.getKeep()).crop(region));

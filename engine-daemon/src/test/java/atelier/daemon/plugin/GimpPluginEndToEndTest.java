@@ -160,12 +160,7 @@ class GimpPluginEndToEndTest {
             Files.copy(GIMP3.resolve("tests/e2e_fill.py"), e2e.resolve("e2e_fill.py"));
             Files.write(e2e.resolve("meadow-ball.png"), DaemonFixture.sample("meadow-ball.png"));
             Files.write(e2e.resolve("meadow-ball-mask.png"), DaemonFixture.sample("meadow-ball-mask.png"));
-            if (Files.exists(out)) {
-                try (Stream<Path> old = Files.walk(out)) {
-                    old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
-            }
-            Files.createDirectories(out);
+            resetOutput(out);
             try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
                 Files.createDirectories(e2e.resolve("atelier/config"));
                 Files.copy(fixture.home.tokenFile(), e2e.resolve("atelier/config/token"));
@@ -192,9 +187,7 @@ class GimpPluginEndToEndTest {
                 }
             }
         } finally {
-            try (Stream<Path> old = Files.walk(e2e)) {
-                old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+            removeTree(e2e);
         }
         String report = Files.readString(out.resolve("report.txt"), StandardCharsets.UTF_8);
         String log = report + "\n--- gimp 3 log ---\n" + tail(out.resolve("gimp3.log"));
@@ -241,12 +234,20 @@ class GimpPluginEndToEndTest {
     }
 
     private static void resetOutput() throws IOException {
-        if (Files.exists(OUT)) {
-            try (Stream<Path> old = Files.walk(OUT)) {
+        resetOutput(OUT);
+    }
+
+    private static void resetOutput(Path out) throws IOException {
+        removeTree(out);
+        Files.createDirectories(out);
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> old = Files.walk(dir)) {
                 old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
-        Files.createDirectories(OUT);
     }
 
     /** GIMP2_DIRECTORY as the installer lays it out: plug-ins/atelier-gimp (built by make) and scripts/*.scm. */
