@@ -39,9 +39,12 @@ public final class GapClosing {
             Imgproc.distanceTransform(free, clearance, Imgproc.DIST_L2, Imgproc.DIST_MASK_5);
             Imgproc.threshold(clearance, ball, radius, 255, Imgproc.THRESH_BINARY);
             ball.convertTo(ball, CvType.CV_8U);
-            int count = Imgproc.connectedComponents(ball, seeds, 4, CvType.CV_32S) - 1;
-            int[] labels = ints(seeds, extent);
-            count = addThinShapes(free, ball, radius, labels, count, extent);
+            Imgproc.connectedComponents(ball, seeds, 4, CvType.CV_32S);
+            float[] distance = new float[Math.toIntExact(extent.pixels())];
+            clearance.get(0, 0, distance);
+            Seeds split = NeckSplit.split(distance, ints(seeds, extent), radius, extent.width(), extent.height());
+            int[] labels = split.labels();
+            int count = addThinShapes(free, ball, radius, labels, split.count(), extent);
             return new Seeds(labels, count);
         } finally {
             free.release();

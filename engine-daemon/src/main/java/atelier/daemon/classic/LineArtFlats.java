@@ -58,6 +58,7 @@ public final class LineArtFlats implements FlatsEngine {
                 colour = palette(regions, outside, seed);
             }
             if (pixels != null) {
+                MatchingShapes.colour(colour, pixels, regions, lines, MATCHABLE_AREA);
                 HintPropagation.spreadFromPixels(colour, pixels, regions, lines, borders);
             } else {
                 HintPropagation.spread(colour, borders);
@@ -171,6 +172,9 @@ public final class LineArtFlats implements FlatsEngine {
         }
         return n;
     }
+
+    /** Shapes smaller than this are not matched to hinted shapes by their outline (too few pixels to tell). */
+    static final int MATCHABLE_AREA = 64;
 
     /** Regions with fewer free pixels are specks, not shapes. */
     static final int SPECK_AREA = 16;

@@ -21,10 +21,11 @@ import org.junit.jupiter.api.Test;
 class FlatsOnRealLineArtTest {
 
     /**
-     * The mean accuracy the engine reaches today at 1 MP (0.852 measured): the test holds the
-     * ground gained; the aim is 0.90 (`./bench flats` prints each picture).
+     * The mean accuracy the engine reaches today at 1 MP (0.886 measured; 0.852 before shapes
+     * were split at their necks and matched by outline): the test holds the ground gained; the
+     * aim is 0.90 (`./bench flats` prints each picture).
      */
-    static final double MEAN_ACCURACY = 0.84;
+    static final double MEAN_ACCURACY = 0.875;
 
     /** Share of the outside that must stay transparent: only the anti-aliased rim of a break may take colour. */
     static final double OUTSIDE = 0.995;
@@ -57,6 +58,21 @@ class FlatsOnRealLineArtTest {
         }
         double mean = sum / SET.size();
         assertTrue(mean >= MEAN_ACCURACY, "mean accuracy " + mean + "\n" + report);
+    }
+
+    /**
+     * The butterfly's wings stop short of its body, openings far wider than any gap to close,
+     * and the sunflower's seven petals and two leaves get one scribble each kind. The wing on
+     * the far side is a shape (its mouth is a neck) and takes the hinted wing's colour; every
+     * petal and leaf takes its kind's colour by its outline (0.51 and 0.92 before).
+     */
+    @Test
+    void repeatedPartsAndShapesBehindWideOpeningsFollowOneScribble() throws Exception {
+        for (String name : List.of("butterfly", "sunflower")) {
+            RealLineArt art = SET.stream().filter(a -> a.name().startsWith(name)).findFirst().orElseThrow();
+            double accuracy = FlatsScore.accuracy(flats(art, art.hints()), art);
+            assertTrue(accuracy >= (name.equals("butterfly") ? 0.92 : 0.98), name + " accuracy " + accuracy);
+        }
     }
 
     @Test

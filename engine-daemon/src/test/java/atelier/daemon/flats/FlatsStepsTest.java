@@ -2,6 +2,7 @@ package atelier.daemon.flats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +10,15 @@ import atelier.daemon.classic.FlatPalette;
 import atelier.daemon.classic.GapClosing;
 import atelier.daemon.classic.HintPropagation;
 import atelier.daemon.classic.LineArt;
+import atelier.daemon.classic.LineArtFlats;
+import atelier.daemon.classic.LineArtFlats;
 import atelier.daemon.classic.RegionLabels;
 import atelier.daemon.classic.ScribbleFlood;
 import atelier.daemon.ops.FlatsEngine;
 import atelier.daemon.image.Extent;
 import atelier.daemon.image.Raster;
+import atelier.daemon.jobs.Progress;
+import atelier.daemon.jobs.Progress;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -124,10 +129,19 @@ class FlatsStepsTest {
     }
 
     @Test
-    void gapsWiderThanAskedStayOpen() {
-        LineArt lines = LineArt.of(ringWithGap(12));
+    void aGapNearlyAsWideAsTheShapeStaysOpen() {
+        LineArt lines = LineArt.of(ringWithGap(30));
         RegionLabels regions = RegionLabels.grow(lines, GapClosing.seeds(lines, 4));
         assertEquals(regions.at(32, 32), regions.at(2, 2));
+    }
+
+    @Test
+    void aShapeMuchWiderThanItsOpeningIsAShapeThoughTheGapIsWiderThanAsked() {
+        // A 12-pixel gap in a ring 40 pixels across: the ball passes, but the ring's mouth is a neck.
+        LineArt lines = LineArt.of(ringWithGap(12));
+        RegionLabels regions = RegionLabels.grow(lines, GapClosing.seeds(lines, 4));
+        assertNotEquals(regions.at(32, 32), regions.at(2, 2));
+        assertFalse(regions.touchingBorder(lines)[regions.at(32, 32)], "the ring's inside is not paper around the drawing");
     }
 
     @Test
@@ -175,6 +189,37 @@ class FlatsStepsTest {
         raster.rgba()[i + 1] = (byte) (rgb >> 8);
         raster.rgba()[i + 2] = (byte) rgb;
         raster.rgba()[i + 3] = (byte) alpha;
+    }
+
+    /**
+     * Two wheels and a bar of the same area, apart from each other on white paper; one scribble
+     * in the left wheel. The other wheel has the same outline and takes the colour; the bar does
+     * not match and, touching only the paper, stays empty.
+     */
+    @Test
+    void aShapeNobodyHintedTakesTheColourOfTheHintedShapeItMatches() throws Exception {
+        Raster page = Raster.blank(new Extent(240, 100));
+        byte[] p = page.rgba();
+        for (int y = 0; y < 100; y++) {
+            for (int x = 0; x < 240; x++) {
+                double left = Math.hypot(x - 40, y - 50), right = Math.hypot(x - 120, y - 50);
+                // The bar: 24 x 84 outer edge, about the wheels' area inside its 2-px line.
+                boolean bar = x >= 188 && x < 212 && y >= 8 && y < 92 && !(x >= 190 && x < 210 && y >= 10 && y < 90);
+                boolean line = Math.abs(left - 24) <= 1 || Math.abs(right - 24) <= 1 || bar;
+                Arrays.fill(p, (y * 240 + x) * 4, (y * 240 + x) * 4 + 3, (byte) (line ? 0 : 255));
+                p[(y * 240 + x) * 4 + 3] = (byte) 255;
+            }
+        }
+        Raster hints = Raster.blank(page.extent());
+        for (int x = 34; x < 46; x++) {
+            paint(hints, x, 50, 0x3366cc, 255);
+        }
+        Raster flats = new LineArtFlats().plan(page, hints, 4).paint(List.of(1L), Progress.NONE).variants().get(0);
+        byte[] f = flats.rgba();
+        int other = (50 * 240 + 120) * 4, bar = (50 * 240 + 200) * 4;
+        assertEquals(255, f[other + 3] & 0xFF, "the second wheel took no colour");
+        assertEquals(0x3366cc, ((f[other] & 0xFF) << 16) | ((f[other + 1] & 0xFF) << 8) | (f[other + 2] & 0xFF));
+        assertEquals(0, f[bar + 3], "the bar does not match a wheel");
     }
 
     @Test
