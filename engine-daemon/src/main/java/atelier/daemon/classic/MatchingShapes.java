@@ -27,6 +27,12 @@ final class MatchingShapes {
     /** Largest difference in each of the two lopsidedness measures. */
     static final double LOPSIDED = 0.025;
 
+    /**
+     * A shape that is one of several alike (they match each other) may be this much further
+     * from the hinted shape: the hinted one is often cut where a second scribble split its region.
+     */
+    static final double REPEATED = 1.5;
+
     private MatchingShapes() {
     }
 
@@ -105,15 +111,13 @@ final class MatchingShapes {
                 if (pieceColour.get(s) < 0 || features[s] == null) {
                     continue;
                 }
-                // Size counts as one more feature: repeated parts (petals, wheels) are drawn the same size.
-                double ratio = Math.max(area[s], area[t]) / (double) Math.min(area[s], area[t]);
-                double score = Math.max(distance(features[s], features[t]), Math.log(ratio) / Math.log(AREA));
+                double score = score(features[s], area[s], features[t], area[t]);
                 if (score < best) {
                     best = score;
                     bestColour = pieceColour.get(s);
                 }
             }
-            if (best <= 1) {
+            if (best <= 1 || (best <= REPEATED && repeated(t, pieceColour, features, area))) {
                 colour[(int) (target.getKey() >>> 32)] = bestColour;
                 matched++;
             }
@@ -125,6 +129,24 @@ final class MatchingShapes {
             }
         }
         return matched;
+    }
+
+    /** Whether another unhinted shape matches {@code t}: a part drawn several times, like petals. */
+    private static boolean repeated(int t, List<Integer> pieceColour, double[][] features, long[] area) {
+        for (int o = 0; o < features.length; o++) {
+            if (o != t && pieceColour.get(o) == HintPropagation.NONE && features[o] != null
+                    && score(features[o], area[o], features[t], area[t]) <= 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** At most 1 when two shapes match: outline and size within their tolerances. */
+    private static double score(double[] a, long areaA, double[] b, long areaB) {
+        // Size counts as one more feature: repeated parts (petals, wheels) are drawn the same size.
+        double ratio = Math.max(areaA, areaB) / (double) Math.min(areaA, areaB);
+        return Math.max(distance(a, b), Math.log(ratio) / Math.log(AREA));
     }
 
     /** Compactness, elongation and lopsidedness from the central moments (xx, xy, yy, xxx, xxy, xyy, yyy). */

@@ -33,11 +33,12 @@ import org.opencv.imgproc.Imgproc;
  * @param lineArt  what the artist sends: the line layer
  * @param truth    the artist's colours, transparent outside the drawing (lines not drawn)
  * @param ink      per pixel, how much line covers it (0..255), whatever the ink's colour
+ * @param drawn    the same before breaks were cut: the outline the artist drew, which says what is outside
  * @param hints    the scribbles, transparent elsewhere
  * @param palette  the hinted colours (0xRRGGBB), one scribble each
  */
-public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink, Raster hints, List<Integer> palette,
-                          int gapClosing) {
+public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink, byte[] drawn, Raster hints,
+                          List<Integer> palette, int gapClosing) {
 
     /** How the line layer looks. */
     public enum Ink { BLACK, GREY, COLOURED, SCANNED, TRANSPARENT }
@@ -89,6 +90,7 @@ public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink,
         Raster lines = rendered(lineGroup(black, width, side, inkColour), side);
         Raster truth = rendered(colour.replaceAll("(?s)<g id=\"line\">.*</svg>", "</svg>"), side);
         int gapClosing = 4;
+        byte[] drawn = ink.clone();
         if (c.breaks() > 0) {
             breakLines(lines, ink, c.breaks(), width, side, c.file().hashCode());
             gapClosing = BREAK + 2;
@@ -101,7 +103,7 @@ public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink,
         List<Integer> palette = new ArrayList<>();
         Raster hints = scribbles(truth, ink, extent, palette);
         return new RealLineArt(c.what() + " " + width + "px " + c.ink().name().toLowerCase(Locale.ROOT),
-                lineArt, truth, ink, hints, List.copyOf(palette), gapClosing);
+                lineArt, truth, ink, drawn, hints, List.copyOf(palette), gapClosing);
     }
 
     public Extent extent() {
@@ -132,7 +134,8 @@ public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink,
 
     /**
      * The outside: paper the artist left uncoloured and no line covers, joined to the canvas
-     * border. Enclosed uncoloured pockets are not outside and not scored.
+     * border without crossing a line as drawn (breaks cut later do not let it in). Enclosed
+     * uncoloured pockets are not outside and not scored.
      */
     public boolean[] outside() {
         int w = extent().width(), h = extent().height();
@@ -159,7 +162,8 @@ public record RealLineArt(String name, Raster lineArt, Raster truth, byte[] ink,
     }
 
     private int push(int i, int top, int[] stack, boolean[] seen) {
-        if (seen[i] || truth.rgba()[i * 4 + 3] != 0 || ink[i] != 0) {
+        // A break is a gap in the line, not a way in: what lies inside the drawn outline is not outside.
+        if (seen[i] || truth.rgba()[i * 4 + 3] != 0 || drawn[i] != 0) {
             return top;
         }
         seen[i] = true;
