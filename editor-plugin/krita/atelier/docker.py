@@ -1,9 +1,11 @@
 """The Atelier docker: buttons for the five operations, their parameters, progress and connection status."""
 
+import time
+
 from krita import DockWidget, Krita
 from .qt import (PASSWORD_ECHO, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                 QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
-                 pyqtSignal)
+                 QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTimer, QToolButton, QVBoxLayout,
+                 QWidget, pyqtSignal)
 
 from . import connection, editor, jobs, layout, pixels
 from .layout import Bounds, Extend
@@ -443,21 +445,45 @@ class AtelierDocker(DockWidget):
                 added += (" “%s” is now on Multiply so its paper shows the flats; set it back to Normal in the"
                           " Layers docker to undo that." % lines.name())
             pending["doc"].refreshProjection()
-        def keep_artist_active():
+        def keep_artist_active(then):
             # The next press acts on the artist's layer again, not on the result or its blend mask.
-            if pending["doc"].nodeByUniqueID(artist.uniqueId()) is not None:
-                pending["doc"].setActiveNode(artist)
+            # Krita 5.2 makes a new layer active a moment after it goes in, over an earlier setActiveNode,
+            # so the artist's layer is chosen again until Krita shows it active (two seconds at most).
+            doc = pending["doc"]
+            deadline = time.monotonic() + 2
+
+            def settle():
+                if doc.nodeByUniqueID(artist.uniqueId()) is None:
+                    then()
+                    return
+                active = doc.activeNode()
+                if active is not None and active.uniqueId() == artist.uniqueId() and time.monotonic() > settle.quiet:
+                    then()
+                elif time.monotonic() > deadline:
+                    then()
+                else:
+                    if active is None or active.uniqueId() != artist.uniqueId():
+                        doc.setActiveNode(artist)
+                        settle.quiet = time.monotonic() + 0.2
+                    QTimer.singleShot(50, settle)
+
+            settle.quiet = 0
+            doc.setActiveNode(artist)
+            settle.quiet = time.monotonic() + 0.2
+            QTimer.singleShot(0, settle)
 
         if not needs_mask:
-            keep_artist_active()
-            self._show_info(added)
-            self.finished.emit("done")
+            def report():
+                self._show_info(added)
+                self.finished.emit("done")
+            keep_artist_active(report)
             return
 
         def masked(problem):
-            keep_artist_active()
-            (self._show_info(added) if problem is None else self._show_error(added + " " + problem))
-            self.finished.emit("done")
+            def report():
+                (self._show_info(added) if problem is None else self._show_error(added + " " + problem))
+                self.finished.emit("done")
+            keep_artist_active(report)
 
         editor.add_blend_mask(pending["doc"], node, pending["mask"], pending["region"], masked)
 

@@ -42,7 +42,11 @@ window = app.activeWindow()
 scenario.window = window
 view = window.addView(doc)
 app.setActiveDocument(doc)
+doc.waitForDone()
 layer = doc.activeNode()
+if layer is None:  # Krita 5.2 leaves no node active in a document opened by script until it is chosen
+    layer = doc.topLevelNodes()[-1]
+    doc.setActiveNode(layer)
 width, height = doc.width(), doc.height()
 with open(os.path.join(OUT, "original-before.bgra"), "wb") as out:
     out.write(bytes(layer.pixelData(0, 0, width, height)))

@@ -46,6 +46,33 @@ final class EditorChecks {
         }
     }
 
+    /**
+     * Where editor-plugin/gimp/gimp3/tests/debian13-root.sh makes the Debian 13 root with GIMP 3.0
+     * and Krita 5.2 (Debian 12 packages GIMP 2.10 and Krita 5.1 only).
+     */
+    static final Path DEBIAN13 = Path.of(System.getenv().getOrDefault("ATELIER_DEBIAN13_ROOT", "/var/tmp/atelier-debian13"));
+
+    /** Fails (never skips) when the Debian 13 root is missing or lacks {@code program}. */
+    static void requireDebian13Root(String program) {
+        if (!Files.exists(DEBIAN13.resolve(".atelier-root")) || !Files.isExecutable(DEBIAN13.resolve("usr/bin").resolve(program))) {
+            fail("This end-to-end test needs a Debian 13 root with " + program + " in " + DEBIAN13
+                    + ": run (as root) editor-plugin/gimp/gimp3/tests/debian13-root.sh, which .ci/run does");
+        }
+    }
+
+    /** What goes before chroot: nothing as root (CI), else sudo without a prompt. */
+    static List<String> asRoot() {
+        return "root".equals(System.getProperty("user.name")) ? List.of() : List.of("sudo", "-n");
+    }
+
+    static void removeTree(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> old = Files.walk(dir)) {
+                old.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
     /** Fails (never skips) naming what to install when a tool is not on PATH. */
     static void requireTools(String test, List<String> tools, String install) {
         List<String> missing = new ArrayList<>();

@@ -121,9 +121,6 @@ class GimpPluginEndToEndTest {
         EditorChecks.assertFlatsShowOnWhitePaper(fish, decode(OUT.resolve("colorize-visible.png")));
     }
 
-    /** Where debian13-root.sh made the Debian 13 root with GIMP 3.0 (Debian 12 packages only GIMP 2.10). */
-    private static final Path DEBIAN13 = Path.of(System.getenv().getOrDefault("ATELIER_DEBIAN13_ROOT", "/var/tmp/atelier-debian13"));
-
     /**
      * The GIMP 3 plug-in in a real GIMP 3.0.4 (Debian 13's, in a root made by debootstrap and
      * entered with chroot; the daemon runs here, on the loopback they share): the same checks as
@@ -131,13 +128,11 @@ class GimpPluginEndToEndTest {
      */
     @Test
     void fillSelectionInGimp3AddsAMaskedLayerAndFailingCommandsComeBackAsMessages() throws Exception {
-        if (!Files.exists(DEBIAN13.resolve(".atelier-root"))) {
-            fail("The GIMP 3 end-to-end test needs a Debian 13 root with GIMP 3 in " + DEBIAN13
-                    + ": run (as root) editor-plugin/gimp/gimp3/tests/debian13-root.sh, which .ci/run does");
-        }
+        EditorChecks.requireDebian13Root("gimp-console-3.0");
+        Path root = EditorChecks.DEBIAN13;
         Path out = OUT.resolveSibling("gimp3-e2e");
         Path inside = Path.of("/tmp").resolve("atelier-e2e-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        Path e2e = DEBIAN13.resolve(inside.toString().substring(1));
+        Path e2e = root.resolve(inside.toString().substring(1));
         Path plugIn = Files.createDirectories(e2e.resolve("home/.config/GIMP/3.0/plug-ins/atelier"));
         try {
             try (Stream<Path> files = Files.list(GIMP3.resolve("atelier"))) {
@@ -164,11 +159,8 @@ class GimpPluginEndToEndTest {
             try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
                 Files.createDirectories(e2e.resolve("atelier/config"));
                 Files.copy(fixture.home.tokenFile(), e2e.resolve("atelier/config/token"));
-                List<String> command = new java.util.ArrayList<>();
-                if (!"root".equals(System.getProperty("user.name"))) {
-                    command.addAll(List.of("sudo", "-n")); // chroot needs root; CI runs as root
-                }
-                command.addAll(List.of("chroot", DEBIAN13.toString(), "env", "-i",
+                List<String> command = new java.util.ArrayList<>(EditorChecks.asRoot());
+                command.addAll(List.of("chroot", root.toString(), "env", "-i",
                         "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + inside.resolve("home"),
                         "ATELIER_HOME=" + inside.resolve("atelier"), "ATELIER_PORT=" + fixture.daemon.port(),
                         "ATELIER_E2E=" + inside, "gimp-console-3.0", "-i", "-n", "--quit",
@@ -187,7 +179,7 @@ class GimpPluginEndToEndTest {
                 }
             }
         } finally {
-            removeTree(e2e);
+            EditorChecks.removeTree(e2e);
         }
         String report = Files.readString(out.resolve("report.txt"), StandardCharsets.UTF_8);
         String log = report + "\n--- gimp 3 log ---\n" + tail(out.resolve("gimp3.log"));
@@ -238,16 +230,8 @@ class GimpPluginEndToEndTest {
     }
 
     private static void resetOutput(Path out) throws IOException {
-        removeTree(out);
+        EditorChecks.removeTree(out);
         Files.createDirectories(out);
-    }
-
-    private static void removeTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                old.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
     }
 
     /** GIMP2_DIRECTORY as the installer lays it out: plug-ins/atelier-gimp (built by make) and scripts/*.scm. */

@@ -60,7 +60,7 @@ class KritaPluginEndToEndTest {
 
     @Test
     void fillInKritaAddsAMaskedLayerThatRemovesTheBallAndLeavesTheArtistsLayerAlone() throws Exception {
-        fillInKrita(false);
+        fillInKrita(false, null);
     }
 
     /**
@@ -70,28 +70,53 @@ class KritaPluginEndToEndTest {
      */
     @Test
     void fillInKritaWorksTheSameAgainstADaemonReachedByTls() throws Exception {
-        fillInKrita(true);
+        fillInKrita(true, null);
     }
 
-    private void fillInKrita(boolean remote) throws Exception {
-        Path out = remote ? OUT.resolveSibling("krita-e2e-tls") : OUT;
-        requireTools();
+    /**
+     * The same story in Krita 5.2.9, the current Krita (Debian 13's, in the root that
+     * debian13-root.sh makes with debootstrap; entered with chroot, the daemon running here on
+     * the loopback they share): the transparency mask comes from 5.2's own API.
+     */
+    @Test
+    void fillInKrita52AddsTheSameMaskedLayer() throws Exception {
+        EditorChecks.requireDebian13Root("krita");
+        fillInKrita(false, EditorChecks.DEBIAN13);
+    }
+
+    /** @param root a Debian root whose Krita runs the story (entered with chroot), or null for this machine's Krita */
+    private void fillInKrita(boolean remote, Path root) throws Exception {
+        Path out = root != null ? OUT.resolveSibling("krita52-e2e") : remote ? OUT.resolveSibling("krita-e2e-tls") : OUT;
+        if (root == null) {
+            requireTools();
+        }
         requireFreshZip();
         resetOutput(out);
         Path image = temp.resolve("meadow-ball.png");
         Path mask = temp.resolve("meadow-ball-mask.png");
         Files.write(image, DaemonFixture.sample("meadow-ball.png"));
         Files.write(mask, DaemonFixture.sample("meadow-ball-mask.png"));
-
-        AtelierHome daemonHome = AtelierHome.under(temp.resolve("atelier"));
-        try (AtelierDaemon daemon = AtelierDaemon.start(new AtelierDaemon.Settings(0, daemonHome, Limits.DEFAULT, 1,
-                java.time.Duration.ofHours(1)).withTls(remote))) {
-            Path home = kritaHome(daemon.port(), remote ? temp.resolve("no-token-here") : daemonHome.tokenFile());
-            if (remote) {
-                new TrustedServers(home.resolve(".config/atelier/servers.json")).remember("127.0.0.1", daemon.port(),
-                        new TrustedServers.Server(daemon.fingerprint(), daemonHome.readToken()));
+        Path base = root == null ? temp : Files.createTempDirectory(Files.createDirectories(root.resolve("tmp")), "atelier-krita-");
+        try {
+            Path sentImage = base.resolve(image.getFileName()), sentMask = base.resolve(mask.getFileName());
+            if (root != null) {
+                Files.copy(image, sentImage);
+                Files.copy(mask, sentMask);
             }
-            runKrita(home, SCENARIO, out, Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_MASK", mask.toString()));
+            AtelierHome daemonHome = AtelierHome.under(base.resolve("atelier"));
+            try (AtelierDaemon daemon = AtelierDaemon.start(new AtelierDaemon.Settings(0, daemonHome, Limits.DEFAULT, 1,
+                    java.time.Duration.ofHours(1)).withTls(remote))) {
+                Path home = kritaHome(base, root, daemon.port(), remote ? base.resolve("no-token-here") : daemonHome.tokenFile());
+                if (remote) {
+                    new TrustedServers(home.resolve(".config/atelier/servers.json")).remember("127.0.0.1", daemon.port(),
+                            new TrustedServers.Server(daemon.fingerprint(), daemonHome.readToken()));
+                }
+                runKrita(base, root, home, SCENARIO, out, Map.of("ATELIER_E2E_IMAGE", sentImage, "ATELIER_E2E_MASK", sentMask));
+            }
+        } finally {
+            if (root != null) {
+                EditorChecks.removeTree(base);
+            }
         }
 
         String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
@@ -151,9 +176,8 @@ class KritaPluginEndToEndTest {
         Path hints = greyFish.hints();
 
         try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
-            Path home = kritaHome(fixture.daemon.port(), temp.resolve("atelier/config/token"));
-            runKrita(home, COLORIZE_SCENARIO, COLORIZE_OUT,
-                    Map.of("ATELIER_E2E_IMAGE", image.toString(), "ATELIER_E2E_HINTS", hints.toString()));
+            Path home = kritaHome(temp, null, fixture.daemon.port(), temp.resolve("atelier/config/token"));
+            runKrita(temp, null, home, COLORIZE_SCENARIO, COLORIZE_OUT, Map.of("ATELIER_E2E_IMAGE", image, "ATELIER_E2E_HINTS", hints));
         }
         String report = Files.readString(COLORIZE_OUT.resolve("report.json"), StandardCharsets.UTF_8);
         String log = report + "\n--- krita log ---\n" + tail(COLORIZE_OUT.resolve("krita.log"));
@@ -219,8 +243,8 @@ class KritaPluginEndToEndTest {
     }
 
     /** A HOME with the plugin unzipped into pykrita, enabled in kritarc, and pointed at the daemon. */
-    private Path kritaHome(int port, Path token) throws IOException {
-        Path home = temp.resolve("home");
+    private static Path kritaHome(Path base, Path root, int port, Path token) throws IOException {
+        Path home = base.resolve("home");
         Path pykrita = Files.createDirectories(home.resolve(".local/share/krita/pykrita"));
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(ZIP))) {
             for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
@@ -236,25 +260,60 @@ class KritaPluginEndToEndTest {
         Files.createDirectories(home.resolve(".config"));
         Files.writeString(home.resolve(".config/kritarc"), String.join("\n",
                 "[python]", "enable_atelier=true", "",
-                "[atelier]", "host=127.0.0.1", "port=" + port, "token_file=" + token, ""));
+                "[atelier]", "host=127.0.0.1", "port=" + port, "token_file=" + seenFrom(root, token), ""));
         return home;
     }
 
-    private void runKrita(Path home, Path scenario, Path out, Map<String, String> files) throws Exception {
-        Path runtime = Files.createDirectories(temp.resolve("runtime"));
+    /**
+     * Runs Krita under Xvfb until the scenario has written its report. With a root, Krita runs in
+     * it through chroot: the scenario and its helper are copied in, every path is given as seen
+     * from inside, and what the scenario writes is copied out to {@code out}.
+     */
+    private static void runKrita(Path base, Path root, Path home, Path scenario, Path out, Map<String, Path> files)
+            throws Exception {
+        Path runtime = Files.createDirectories(base.resolve("runtime"));
         runtime.toFile().setExecutable(true, true);
-        ProcessBuilder builder = new ProcessBuilder("xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "krita", "--nosplash")
-                .redirectErrorStream(true).redirectOutput(out.resolve("krita.log").toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("PYTHON") || k.equals("ATELIER_HOME"));
-        env.putAll(Map.of("HOME", home.toString(), "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
-                "XDG_RUNTIME_DIR", runtime.toString(),
-                "ATELIER_E2E_SCRIPT", scenario.toString(), "ATELIER_E2E_OUT", out.toString()));
-        env.putAll(files);
-        Process krita = builder.start();
-        if (!krita.waitFor(300, TimeUnit.SECONDS)) {
-            krita.descendants().forEach(ProcessHandle::destroyForcibly);
-            krita.destroyForcibly();
+        Path writes = out;
+        if (root != null) {
+            Path scripts = Files.createDirectories(base.resolve("tests"));
+            Files.copy(scenario, scripts.resolve(scenario.getFileName()));
+            Files.copy(scenario.resolveSibling("e2e_scenario.py"), scripts.resolve("e2e_scenario.py"));
+            scenario = scripts.resolve(scenario.getFileName());
+            writes = Files.createDirectories(base.resolve("out"));
+        }
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.putAll(Map.of("HOME", seenFrom(root, home), "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
+                "XDG_RUNTIME_DIR", seenFrom(root, runtime),
+                "ATELIER_E2E_SCRIPT", seenFrom(root, scenario), "ATELIER_E2E_OUT", seenFrom(root, writes)));
+        files.forEach((name, file) -> env.put(name, seenFrom(root, file)));
+        List<String> krita = List.of("xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "krita", "--nosplash");
+        ProcessBuilder builder;
+        if (root == null) {
+            builder = new ProcessBuilder(krita);
+            builder.environment().keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("PYTHON") || k.equals("ATELIER_HOME"));
+            builder.environment().putAll(env);
+        } else {
+            List<String> command = new ArrayList<>(EditorChecks.asRoot());
+            command.addAll(List.of("chroot", root.toString(), "env", "-i", "PATH=/usr/bin:/bin"));
+            env.forEach((name, value) -> command.add(name + "=" + value));
+            command.addAll(krita);
+            builder = new ProcessBuilder(command);
+        }
+        builder.redirectErrorStream(true).redirectOutput(out.resolve("krita.log").toFile());
+        Process process = builder.start();
+        boolean finished = process.waitFor(300, TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        if (root != null) {
+            try (Stream<Path> written = Files.list(writes)) {
+                for (Path file : written.toList()) {
+                    Files.copy(file, out.resolve(file.getFileName()));
+                }
+            }
+        }
+        if (!finished) {
             fail("Krita did not finish the scenario in 5 minutes:\n" + tail(out.resolve("krita.log")));
         }
         Path error = out.resolve("script-error.txt");
@@ -262,9 +321,14 @@ class KritaPluginEndToEndTest {
             fail("the scenario script failed inside Krita:\n" + Files.readString(error));
         }
         if (!Files.exists(out.resolve("report.json"))) {
-            fail("Krita exited (" + krita.exitValue() + ") without running the scenario; is the plugin enabled?\n"
+            fail("Krita exited (" + process.exitValue() + ") without running the scenario; is the plugin enabled?\n"
                     + tail(out.resolve("krita.log")));
         }
+    }
+
+    /** A path as a process inside {@code root} sees it (itself without a root). */
+    private static String seenFrom(Path root, Path path) {
+        return root == null ? path.toString() : "/" + root.relativize(path);
     }
 
     private static List<Element> layers(ZipFile kra) throws Exception {
