@@ -68,6 +68,13 @@
 (define (atelier-list strings)
   (if (vector? strings) (vector->list strings) strings))
 
+;; Whether marker occurs in text.
+(define (atelier-contains? text marker)
+  (let loop ((i 0))
+    (cond ((> (+ i (string-length marker)) (string-length text)) #f)
+          ((equal? (substring text i (+ i (string-length marker))) marker) #t)
+          (else (loop (+ i 1))))))
+
 ;; (thunk)'s value, or #f when it raised an error; then atelier-error holds the error's sentence.
 (define atelier-error "")
 (define (atelier-try thunk)
@@ -124,7 +131,11 @@
     ; The helper answers (num-files files num-names names error): a failed command comes back as
     ; no files and its sentence, never as a PDB error (GIMP 2.10 crashed on that).
     (let* ((answer (atelier-try (lambda () (plug-in-atelier-run RUN-NONINTERACTIVE operation (atelier-lines arguments)))))
-           (failure (cond ((not answer) atelier-error)
+           ; The helper ended without answering: GIMP ends it when its progress is cancelled (and the
+           ; command then cancels its job in the daemon).
+           (failure (cond ((and (not answer) (atelier-contains? atelier-error "returned no return values"))
+                           (string-append "Atelier " operation ": cancelled; nothing was added."))
+                          ((not answer) atelier-error)
                           ((equal? (list-ref answer 4) "") #f)
                           (else (list-ref answer 4))))
            (files (if failure '() (atelier-list (cadr answer))))

@@ -87,6 +87,67 @@ class GimpPluginEndToEndTest {
     }
 
     /**
+     * Cancel in GIMP's progress: GIMP ends the atelier-gimp helper with SIGKILL, the command the
+     * helper started gets SIGTERM (PR_SET_PDEATHSIG) and cancels its job in the daemon. Here the
+     * test ends the helper the same way while a fill of a 12 MP picture runs, then asks the daemon:
+     * the job is cancelled, GIMP carries on to the end of its script, and no layer was added.
+     */
+    @Test
+    void cancellingInGimpCancelsTheJobInTheDaemon() throws Exception {
+        EditorChecks.requireTools("GIMP end-to-end test", List.of("gimp", "make", "cc", "pkg-config"),
+                "apt-get install gimp libgimp2.0-dev gcc make pkg-config");
+        Path out = OUT.resolveSibling("gimp-e2e-cancel");
+        resetOutput(out);
+        Path image = temp.resolve("big.png");
+        Raster big = Raster.blank(new atelier.daemon.image.Extent(4000, 3000));
+        java.util.Random random = new java.util.Random(5);
+        byte[] px = big.rgba();
+        for (int i = 0; i < px.length; i += 4) {
+            int x = (i / 4) % 4000, y = (i / 4) / 4000;
+            px[i] = (byte) (x / 16 + random.nextInt(40));
+            px[i + 1] = (byte) (y / 12 + random.nextInt(40));
+            px[i + 2] = (byte) ((x + y) / 28 + random.nextInt(40));
+            px[i + 3] = (byte) 255;
+        }
+        Files.write(image, PngCodec.encode(big));
+        Path profile = gimpProfile();
+        Path commandLog = out.resolve("atelier-command.log");
+        // The command's own messages go to a file the test reads; exec keeps the helper's death signal on it.
+        String command = "sh -c 'exec \"$0\" \"$@\" 2>>" + commandLog + "' " + atelierCommand();
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            Process gimp = startGimp(profile, fixture.daemon.port(), command,
+                    "(atelier-e2e-cancel " + quoted(image) + " " + quoted(out) + ")", out);
+            String jobId = null;
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240); jobId == null && System.nanoTime() < deadline; ) {
+                Thread.sleep(100);
+                java.util.regex.Matcher submitted = java.util.regex.Pattern.compile("job (\\S+) submitted")
+                        .matcher(Files.exists(commandLog) ? Files.readString(commandLog) : "");
+                jobId = submitted.find() ? submitted.group(1) : null;
+            }
+            assertTrue(jobId != null, "the fill was never submitted:\n" + tail(out.resolve("gimp.log")));
+            List<ProcessHandle> helpers = gimp.descendants()
+                    .filter(p -> p.info().command().orElse("").endsWith("atelier-gimp")).toList();
+            assertEquals(1, helpers.size(), "one atelier-gimp helper should be running");
+            helpers.get(0).destroyForcibly(); // what GIMP does when its progress is cancelled
+            awaitGimp(gimp, out);
+            try (atelier.bridge.client.AtelierClient client = fixture.client()) {
+                atelier.bridge.thrift.JobState state = client.status(jobId).getState();
+                for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                     state != atelier.bridge.thrift.JobState.CANCELLED && System.nanoTime() < deadline; ) {
+                    Thread.sleep(100);
+                    state = client.status(jobId).getState();
+                }
+                assertEquals(atelier.bridge.thrift.JobState.CANCELLED, state,
+                        "the job went on after GIMP cancelled it:\n" + Files.readString(commandLog));
+            }
+        }
+        String report = Files.readString(out.resolve("report.txt"), StandardCharsets.UTF_8);
+        assertTrue(Files.readString(commandLog).contains("cancelled job"), Files.readString(commandLog));
+        assertTrue(report.contains("fill: Atelier fill: cancelled; nothing was added."), "GIMP must say it was cancelled:\n" + report);
+        assertTrue(report.contains("layers: 1") && report.contains("end"), "GIMP must go on and add no layer:\n" + report);
+    }
+
+    /**
      * Colorize in GIMP on grey line art by someone else (OpenMoji's fish as a grey image) with
      * the scribbles on a layer of another image: the image becomes RGB, the flats go under the
      * line art, the line art goes on Multiply so the canvas shows them, and its grey is kept.
@@ -248,27 +309,36 @@ class GimpPluginEndToEndTest {
         }
         Files.copy(GIMP2.resolve("scripts/atelier.scm"), scripts.resolve("atelier.scm"));
         Files.copy(GIMP2.resolve("tests/e2e-fill.scm"), scripts.resolve("atelier-e2e-fill.scm"));
+        Files.copy(GIMP2.resolve("tests/e2e-cancel.scm"), scripts.resolve("atelier-e2e-cancel.scm"));
         return profile;
     }
 
     private void runGimp(Path profile, int port, String scenario, String reportFile) throws Exception {
+        Process gimp = startGimp(profile, port, atelierCommand(), scenario, OUT);
+        awaitGimp(gimp, OUT);
+        if (!Files.exists(OUT.resolve(reportFile)) || !Files.readString(OUT.resolve(reportFile)).contains("end")) {
+            fail("GIMP exited (" + gimp.exitValue() + ") without finishing the scenario:\n" + tail(OUT.resolve("gimp.log")));
+        }
+    }
+
+    private Process startGimp(Path profile, int port, String command, String scenario, Path out) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("gimp", "-i", "-d", "-f", "-b", scenario, "-b", "(gimp-quit 0)")
-                .directory(temp.toFile()).redirectErrorStream(true).redirectOutput(OUT.resolve("gimp.log").toFile());
+                .directory(temp.toFile()).redirectErrorStream(true).redirectOutput(out.resolve("gimp.log").toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("XDG_") || k.startsWith("GIMP") || k.startsWith("ATELIER_") || k.equals("DISPLAY"));
         env.putAll(Map.of("HOME", Files.createDirectories(temp.resolve("home")).toString(),
                 "GIMP2_DIRECTORY", profile.toString(), "TMPDIR", profile.resolve("tmp").toString(),
                 "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8",
                 "ATELIER_HOME", temp.resolve("atelier").toString(), "ATELIER_PORT", String.valueOf(port),
-                "ATELIER_COMMAND", atelierCommand()));
-        Process gimp = builder.start();
+                "ATELIER_COMMAND", command));
+        return builder.start();
+    }
+
+    private static void awaitGimp(Process gimp, Path out) throws Exception {
         if (!gimp.waitFor(300, TimeUnit.SECONDS)) {
             gimp.descendants().forEach(ProcessHandle::destroyForcibly);
             gimp.destroyForcibly();
-            fail("GIMP did not finish the scenario in 5 minutes:\n" + tail(OUT.resolve("gimp.log")));
-        }
-        if (!Files.exists(OUT.resolve(reportFile)) || !Files.readString(OUT.resolve(reportFile)).contains("end")) {
-            fail("GIMP exited (" + gimp.exitValue() + ") without finishing the scenario:\n" + tail(OUT.resolve("gimp.log")));
+            fail("GIMP did not finish the scenario in 5 minutes:\n" + tail(out.resolve("gimp.log")));
         }
     }
 
