@@ -19,6 +19,16 @@ def _setting(key, default):
     return value if value != "" or default == "" else str(default)
 
 
+class Stepping:
+    """Work on Krita's UI thread done a strip at a time (see AtelierDocker.run_in_steps); Cancel stops it between strips."""
+
+    def __init__(self):
+        self.cancelled = False
+
+    def cancel(self):
+        self.cancelled = True
+
+
 class AtelierDocker(DockWidget):
     """One per Krita window. finished(outcome) fires when a job ends: "done", "failed" or "cancelled"."""
 
@@ -366,37 +376,81 @@ class AtelierDocker(DockWidget):
                 raise editor.EditorError("Expand: tick at least one side to grow.")
         focus = selected if operation in layout.NEEDS_SELECTION else None
         region = layout.region_to_send(canvas, focus)
-        image = editor.read_layer(doc, node, region)
-        if operation != layout.COLORIZE and not image[3::4].lstrip(b"\x00"):  # every pixel transparent
-            raise editor.EditorError("“%s” is empty%s: select the layer with the picture." % (
-                node.name(), " under the selection" if focus is not None else ""))
         mask = None
         if operation in layout.NEEDS_SELECTION or operation == layout.REMOVE_BACKGROUND:
             mask = editor.read_selection(doc, region)
             if operation in layout.NEEDS_SELECTION and mask is None:
                 raise editor.EditorError("The selection is empty here: select what to change.")
-        hints = None
+        hint_node = None
         if operation == layout.COLORIZE and self.hints.currentData() is not None:
             hint_node = doc.nodeByUniqueID(self.hints.currentData())
             if hint_node is None:
                 raise editor.EditorError("The hints layer is gone: choose it again.")
-            hints = editor.read_layer(doc, hint_node, region)
-        request = jobs.make_request(self.client.ttypes, operation, image, (region.width, region.height), mask=mask,
-                                    hints=hints, prompt=self.prompt.text(), negative=self.negative.text(),
-                                    strength=self.strength.value(), seed=self.seed.value(),
-                                    variants=self.variants.value(), engine=self.engine.currentText(),
-                                    extend=tuple(extend) if extend else None, style=self.style.currentData())
-        if not self.lock_seed.isChecked():
-            self.seed.setValue(layout.random_seed())  # the next press re-rolls; this result's seed is in its name
-        self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
-        job = jobs.EditJob(self.client, self.settings(), request, self)
-        job.progressed.connect(self._progressed)
-        job.succeeded.connect(self._succeeded)
-        job.failed.connect(self._failed)
-        self.job = job
+        options = dict(prompt=self.prompt.text(), negative=self.negative.text(), strength=self.strength.value(),
+                       seed=self.seed.value(), variants=self.variants.value(), engine=self.engine.currentText(),
+                       extend=tuple(extend) if extend else None, style=self.style.currentData())
+
+        def read():
+            image = yield from editor.read_layer_in_steps(node, region)
+            if operation != layout.COLORIZE and not image[3::4].lstrip(b"\x00"):  # every pixel transparent
+                raise editor.EditorError("“%s” is empty%s: select the layer with the picture." % (
+                    node.name(), " under the selection" if focus is not None else ""))
+            hints = (yield from editor.read_layer_in_steps(hint_node, region)) if hint_node is not None else None
+            yield
+            return jobs.make_request(self.client.ttypes, operation, image, (region.width, region.height), mask=mask,
+                                     hints=hints, **options)
+
+        def submit(request):
+            if not self.lock_seed.isChecked():
+                self.seed.setValue(layout.random_seed())  # the next press re-rolls; this result's seed is in its name
+            self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
+            job = jobs.EditJob(self.client, self.settings(), request, self)
+            job.progressed.connect(self._progressed)
+            job.succeeded.connect(self._succeeded)
+            job.failed.connect(self._failed)
+            self.job = job
+            self._show_info("%s: sending %d×%d pixels…" % (operation.capitalize(), region.width, region.height))
+            job.start()
+
+        self._show_info("%s: reading %d×%d pixels…" % (operation.capitalize(), region.width, region.height))
+        self.run_in_steps(read(), submit)
+
+    def run_in_steps(self, steps, done, failing="Atelier could not finish"):
+        """Runs the generator `steps` one step per turn of Krita's event loop (the UI stays live while
+        a large layer is read or written strip by strip), then done(its value). While it runs the
+        docker is busy and Cancel stops it; an EditorError ends it with its sentence."""
+        stepping = Stepping()
+        self.job = stepping
         self._set_busy(True)
-        self._show_info("%s: sending %d×%d pixels…" % (operation.capitalize(), region.width, region.height))
-        job.start()
+
+        def stopped(sentence, outcome):
+            if self.job is stepping:
+                self.job = None
+            self._set_busy(self.job is not None)
+            (self._show_info if outcome == "cancelled" else self._show_error)(sentence)
+            self.finished.emit(outcome)
+
+        def step():
+            if stepping.cancelled:
+                stopped("Cancelled.", "cancelled")
+                return
+            try:
+                next(steps)
+            except StopIteration as end:
+                if self.job is stepping:
+                    self.job = None
+                value = end.value  # (`end` itself is gone once this except block ends)
+                QTimer.singleShot(0, lambda: done(value))  # a turn of the event loop before what comes next
+                return
+            except (editor.EditorError, ValueError) as error:
+                stopped(str(error), "failed")
+                return
+            except Exception as error:  # the document changed under us, or Krita refused: say so, no traceback
+                stopped("%s: %s" % (failing, error), "failed")
+                return
+            QTimer.singleShot(0, step)
+
+        QTimer.singleShot(0, step)
 
     def cancel(self):
         if self.job is not None:
@@ -408,7 +462,7 @@ class AtelierDocker(DockWidget):
         self.progress.setFormat("%s %%p%%" % stage)
 
     def _end_job(self):
-        if self.job is not None:
+        if self.job is not None and not isinstance(self.job, Stepping):
             self.job.wait(5000)
             self.job.deleteLater()
         self.job = None
@@ -425,11 +479,16 @@ class AtelierDocker(DockWidget):
         pending, self.pending = self.pending, None
         self._end_job()
         try:
-            node, needs_mask = self._insert(result, **pending)
+            steps = self._insert(result, **pending)
         except Exception as error:  # the document changed under us, or Krita refused: say so, no traceback
             self._show_error("The result could not be added: %s" % error)
             self.finished.emit("failed")
             return
+        self._show_info("Adding the result…")
+        self.run_in_steps(steps, lambda inserted: self._inserted(inserted, result, pending), "The result could not be added")
+
+    def _inserted(self, inserted, result, pending):
+        node, needs_mask = inserted
         added = "Added “%s” (engine %s)." % (node.name(), result.engine)
         artist = pending["node"]
         if pending["operation"] == layout.REMOVE_BACKGROUND and artist.visible():
@@ -443,8 +502,8 @@ class AtelierDocker(DockWidget):
                 added += " The grey document is now RGB so the flats show in colour."
             if editor.show_flats_through(lines) is not None:
                 added += (" “%s” is now on Multiply so its paper shows the flats; set it back to Normal in the"
-                          " Layers docker to undo that." % lines.name())
-            pending["doc"].refreshProjection()
+                          " Layers docker to undo that." % lines.name())  # the new mode composites itself
+
         def keep_artist_active(then):
             # The next press acts on the artist's layer again, not on the result or its blend mask.
             # Krita 5.2 makes a new layer active a moment after it goes in, over an earlier setActiveNode,
@@ -497,19 +556,26 @@ class AtelierDocker(DockWidget):
             raise editor.EditorError("the daemon sent a format this plugin does not read")
         origin = (region.x, region.y)
         if operation == layout.EXPAND:
-            editor.grow_canvas(doc, extend)
             origin = (0, 0)  # the layers cover the grown canvas
-            if (doc.width(), doc.height()) != (result.canvasWidth, result.canvasHeight):
+            grown = extend.grown(doc.width(), doc.height())
+            if (grown.width, grown.height) != (result.canvasWidth, result.canvasHeight):
                 raise editor.EditorError("the grown canvas is %dx%d but the result is %dx%d" % (
-                    doc.width(), doc.height(), result.canvasWidth, result.canvasHeight))
+                    grown.width, grown.height, result.canvasWidth, result.canvasHeight))
         plans = layout.plan_layers(operation, layers, origin)
         below = all(layer.role == ttypes.LayerRole.UNDERLAY for layer in layers)
         self.converted = False
-        if below and doc.colorModel() != pixels.RGBA:
-            # A grey document composites in grey: flats would never show their colours. Grey values stay as
-            # they are in RGB (R = G = B), and Krita's undo takes the conversion back.
-            doc.setColorSpace(pixels.RGBA, doc.colorDepth(), "sRGB-elle-V2-srgbtrc.icc")
-            doc.waitForDone()
-            self.converted = True
+
+        def before_insert():
+            # The document changes only once the result's layers are filled, so a cancel before leaves it as it was.
+            if operation == layout.EXPAND:
+                editor.grow_canvas(doc, extend)
+            if below and doc.colorModel() != pixels.RGBA:
+                # A grey document composites in grey: flats would never show their colours. Grey values stay as
+                # they are in RGB (R = G = B), and Krita's undo takes the conversion back.
+                doc.setColorSpace(pixels.RGBA, doc.colorDepth(), "sRGB-elle-V2-srgbtrc.icc")
+                doc.waitForDone()
+                self.converted = True
+
         blend = mask if operation in layout.NEEDS_SELECTION else None
-        return editor.insert_results(doc, node, operation, plans, below=below, blend_mask=blend, mask_region=region)
+        return editor.insert_results(doc, node, operation, plans, below=below, blend_mask=blend, mask_region=region,
+                                     before_insert=before_insert)

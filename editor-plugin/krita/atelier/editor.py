@@ -28,8 +28,22 @@ def _depth_of(doc):
     return doc.colorDepth(), pixels.is_linear_profile(doc.colorProfile())
 
 
-def read_layer(doc, node, region):
-    """The node's pixels in `region` (document pixels) as 8-bit RGBA; layer offsets are Krita's business."""
+# Krita's pixelData and setPixelData run on its UI thread; a strip this size takes about a tenth of a
+# second on a float layer, so reading or writing a whole 4000x3000 layer strip by strip, with Krita's
+# event loop turning between strips (see run_in_steps in the docker), never freezes the window.
+STRIP_BYTES = 8 << 20
+
+
+def strips(height, bytes_per_row):
+    """(first row, rows) of each strip of a picture `height` rows high."""
+    rows = max(1, STRIP_BYTES // max(1, bytes_per_row))
+    for top in range(0, height, rows):
+        yield top, min(rows, height - top)
+
+
+def read_layer_in_steps(node, region):
+    """A generator: reads the node's pixels in `region` (document pixels) as 8-bit RGBA, one strip
+    per step; its return value is the picture. Layer offsets are Krita's business."""
     if node is None:
         raise EditorError("Select a layer first.")
     try:
@@ -37,13 +51,16 @@ def read_layer(doc, node, region):
     except pixels.UnsupportedPixels as error:
         raise EditorError(str(error)) from None
     linear = pixels.is_linear_profile(node.colorProfile())
-    if node.type() == "paintlayer":
-        data = node.pixelData(region.x, region.y, region.width, region.height)
-    else:  # groups, file or vector layers: what they show
-        data = node.projectionPixelData(region.x, region.y, region.width, region.height)
-    if node.colorModel() == pixels.GRAYA:
-        return pixels.grey_to_rgba8(bytes(data), node.colorDepth(), linear)
-    return pixels.to_rgba8(bytes(data), node.colorDepth(), linear)
+    depth, grey = node.colorDepth(), node.colorModel() == pixels.GRAYA
+    read = node.pixelData if node.type() == "paintlayer" else node.projectionPixelData  # groups etc.: what they show
+    row_bytes = region.width * pixels.bytes_per_pixel(depth) // (2 if grey else 1)
+    out = bytearray(region.width * region.height * 4)
+    for top, rows in strips(region.height, row_bytes):
+        data = bytes(read(region.x, region.y + top, region.width, rows))
+        out[top * region.width * 4:(top + rows) * region.width * 4] = (
+            pixels.grey_to_rgba8(data, depth, linear) if grey else pixels.to_rgba8(data, depth, linear))
+        yield
+    return bytes(out)
 
 
 def selection_bounds(doc):
@@ -86,13 +103,17 @@ def grow_canvas(doc, extend):
 
 
 def _new_paint_layer(doc, plan):
+    """A generator: a new layer (not yet in the document) filled from the plan a strip per step; returns it."""
     depth, linear = _depth_of(doc)
     layer = doc.createNode(plan.name, "paintlayer")
     if layer.colorModel() != pixels.RGBA:
         # A grey document still gets colour results: the new layer alone is RGBA, at the document's depth.
         layer.setColorSpace(pixels.RGBA, depth, "sRGB-elle-V2-srgbtrc.icc")
         depth, linear = layer.colorDepth(), pixels.is_linear_profile(layer.colorProfile())
-    layer.setPixelData(pixels.from_rgba8(plan.rgba, depth, linear), plan.x, plan.y, plan.width, plan.height)
+    for top, rows in strips(plan.height, plan.width * pixels.bytes_per_pixel(depth)):
+        part = plan.rgba[top * plan.width * 4:(top + rows) * plan.width * 4]
+        layer.setPixelData(pixels.from_rgba8(part, depth, linear), plan.x, plan.y + top, plan.width, rows)
+        yield
     layer.setVisible(plan.visible)
     return layer
 
@@ -103,15 +124,26 @@ def _selection_from_mask(mask, region):
     return selection
 
 
-def insert_results(doc, active, operation, plans, below=False, blend_mask=None, mask_region=None):
-    """Puts the planned layers in as one new layer (or a group of variants) next to `active`.
+def insert_results(doc, active, operation, plans, below=False, blend_mask=None, mask_region=None, before_insert=None):
+    """A generator: puts the planned layers in as one new layer (or a group of variants) next to
+    `active`. The layers are filled a strip per step and go into the document together at the end,
+    so stopping early leaves the document as it was.
 
     below: under the active layer (colorize flats go under the line art), else above it.
     blend_mask: the soft selection, added as an editable transparency mask on the result
     (fill/inpaint) instead of being baked into its alpha. Returns the inserted node, and whether
-    its blend mask is still to be added with add_blend_mask (Krita 5.1).
+    its blend mask is still to be added with add_blend_mask (Krita 5.1). before_insert: called once
+    the layers are filled, just before they go in (Expand grows the canvas there).
     """
-    layers = [_new_paint_layer(doc, plan) for plan in plans]
+    layers = []
+    for plan in plans:
+        layers.append((yield from _new_paint_layer(doc, plan)))
+    # Each call below that changes the document's layers makes Krita composite the image before it returns
+    # (about a second each on a 4000x3000 float document): a step between them lets the window repaint.
+    yield
+    if before_insert is not None:
+        before_insert()
+        yield
     if len(layers) == 1:
         top = layers[0]
     else:
@@ -136,12 +168,13 @@ def insert_results(doc, active, operation, plans, below=False, blend_mask=None, 
             # (setChildNodes would reorder the other layers.)
             parent.addChildNode(top, active)
             doc.waitForDone()
+            yield
             parent.removeChildNode(active)
+            yield
             parent.addChildNode(active, top)
     else:
         parent.addChildNode(top, active)
-    doc.waitForDone()
-    doc.refreshProjection()
+    # Adding the layer has composited it already: no refreshProjection (another two seconds on such a document).
     return top, not mask_done
 
 

@@ -97,9 +97,15 @@ def filled(outcome, progress_seen):
 
 
 def fill_on_empty(outcome):
-    app.action("atelier_fill").trigger()
-    note("fill on an empty layer", message=docker.last_message, busy=docker.job is not None)
-    finish(outcome, message=docker.last_message, tree=tree(doc.rootNode()))
+    refused = []
+    docker.finished.connect(refused.append)
+    app.action("atelier_fill").trigger()  # the layer is read strip by strip, so the refusal comes a moment later
+
+    def said():
+        note("fill on an empty layer", message=docker.last_message, outcome=refused[0], busy=docker.job is not None)
+        finish(outcome, message=docker.last_message, tree=tree(doc.rootNode()))
+
+    wait_until(lambda: refused, said, 30, "the refusal on the empty layer")
 
 
 wait_until(lambda: docker.capabilities is not None, connected, 60, "the docker to connect to the daemon")

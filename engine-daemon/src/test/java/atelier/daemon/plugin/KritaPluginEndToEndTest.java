@@ -51,6 +51,7 @@ class KritaPluginEndToEndTest {
     private static final Path ZIP = PLUGIN.resolve("target/atelier-krita.zip");
     private static final Path SCENARIO = PLUGIN.resolve("krita/tests/e2e_fill.py");
     private static final Path COLORIZE_SCENARIO = PLUGIN.resolve("krita/tests/e2e_colorize.py");
+    private static final Path FLOAT_SCENARIO = PLUGIN.resolve("krita/tests/e2e_float.py");
     private static final Path OUT = Path.of("target/krita-e2e").toAbsolutePath();
     private static final Path COLORIZE_OUT = Path.of("target/krita-e2e-colorize").toAbsolutePath();
     private static final String LAYER = "Atelier fill · seed 1234";
@@ -211,6 +212,36 @@ class KritaPluginEndToEndTest {
             // The canvas shows the fish's colours inside it (hints layer hidden from the count: it is only scribbles).
             EditorChecks.assertFlatsShowOnWhitePaper(fish, PngCodec.decodeRgba(read(kra, "mergedimage.png"), Long.MAX_VALUE));
         }
+    }
+
+    /**
+     * A 4000x3000 32-bit float document (linear light): Colorize reads the whole layer and adds
+     * 12 MP of flats. The docker reads and writes the layer a strip at a time between turns of
+     * Krita's event loop, so the window stays live; a 10 ms timer on the UI thread measures the
+     * longest freeze, which this test prints (figures are judged by people, not asserted: the
+     * machines are noisy). Before, the conversion alone froze Krita for about 37 s.
+     */
+    @Test
+    void aFloatDocumentIsColourisedWithTheWindowLive() throws Exception {
+        requireTools();
+        requireFreshZip();
+        Path out = OUT.resolveSibling("krita-e2e-float");
+        resetOutput(out);
+        try (DaemonFixture fixture = new DaemonFixture(temp.resolve("atelier"))) {
+            Path home = kritaHome(temp, null, fixture.daemon.port(), temp.resolve("atelier/config/token"));
+            runKrita(temp, null, home, FLOAT_SCENARIO, out, Map.of());
+        }
+        String report = Files.readString(out.resolve("report.json"), StandardCharsets.UTF_8);
+        String log = report + "\n--- krita log ---\n" + tail(out.resolve("krita.log"));
+        assertTrue(report.contains("\"depth\": \"F32\""), "the document should be 32-bit float:\n" + log);
+        assertTrue(report.contains("\"outcome\": \"done\""), "the colorize did not finish in Krita:\n" + log);
+        assertTrue(report.contains("Atelier colorize"), "no flats layer was added:\n" + log);
+        java.util.regex.Matcher freeze = java.util.regex.Pattern.compile("\"longest_freeze\": ([0-9.]+)").matcher(report);
+        assertTrue(freeze.find(), log);
+        java.util.regex.Matcher seconds = java.util.regex.Pattern.compile("\"seconds\": ([0-9.]+)").matcher(report);
+        assertTrue(seconds.find(), log);
+        System.out.printf("Krita 4000x3000 F32 colorize: %s s from press to result, longest UI freeze %s s%n",
+                seconds.group(1), freeze.group(1));
     }
 
     private static void requireTools() {
