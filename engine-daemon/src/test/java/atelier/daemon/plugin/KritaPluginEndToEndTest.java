@@ -219,7 +219,8 @@ class KritaPluginEndToEndTest {
      * 12 MP of flats. The docker reads and writes the layer a strip at a time between turns of
      * Krita's event loop, so the window stays live; a 10 ms timer on the UI thread measures the
      * longest freeze, which this test prints (figures are judged by people, not asserted: the
-     * machines are noisy). Before, the conversion alone froze Krita for about 37 s.
+     * machines are noisy; 0.21-0.25 s measured here, from 2.1 s with a projection refresh after adding
+     * the layer). Before the numpy conversion, a 4000x3000 expand froze Krita for about 37 s.
      */
     @Test
     void aFloatDocumentIsColourisedWithTheWindowLive() throws Exception {
