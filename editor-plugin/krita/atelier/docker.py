@@ -409,6 +409,7 @@ class AtelierDocker(DockWidget):
             job.succeeded.connect(self._succeeded)
             job.failed.connect(self._failed)
             self.job = job
+            self._set_busy(True)
             self._show_info("%s: sending %d×%d pixels…" % (operation.capitalize(), region.width, region.height))
             job.start()
 
@@ -439,6 +440,7 @@ class AtelierDocker(DockWidget):
             except StopIteration as end:
                 if self.job is stepping:
                     self.job = None
+                self._set_busy(self.job is not None)
                 value = end.value  # (`end` itself is gone once this except block ends)
                 QTimer.singleShot(0, lambda: done(value))  # a turn of the event loop before what comes next
                 return

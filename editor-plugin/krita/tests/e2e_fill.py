@@ -84,8 +84,10 @@ def filled(outcome, progress_seen):
     inpaint = docker.buttons["inpaint"]
     note("docker after fill", active_after=doc.activeNode().name(), seed_after=docker.seed.value(),
          engines=[docker.engine.itemText(i) for i in range(docker.engine.count())],
-         inpaint_enabled=inpaint.isEnabled(), inpaint_tip=inpaint.toolTip(), prompt_shown=docker.prompt.isVisible())
+         inpaint_enabled=inpaint.isEnabled(), inpaint_tip=inpaint.toolTip(), prompt_shown=docker.prompt.isVisible(),
+         fill_enabled_after=docker.buttons["fill"].isEnabled(), cancel_enabled_after=docker.cancel_button.isEnabled())
     docker.grab().save(os.path.join(OUT, "atelier-docker.png"))
+    window.qwindow().grab().save(os.path.join(OUT, "krita-after-fill.png"))  # the README's picture of the docker
     doc.setBatchmode(True)
     saved = doc.saveAs(os.path.join(OUT, "result.kra"))
     doc.waitForDone()

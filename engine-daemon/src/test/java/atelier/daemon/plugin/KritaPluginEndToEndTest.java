@@ -132,6 +132,8 @@ class KritaPluginEndToEndTest {
         assertTrue(report.contains("\"inpaint_enabled\": false") && report.contains("Unavailable: "),
                 "Inpaint without a model is greyed with the reason:\n" + log);
         assertTrue(report.contains("\"prompt_shown\": false"), "no prompt field without a model:\n" + log);
+        assertTrue(report.contains("\"fill_enabled_after\": true") && report.contains("\"cancel_enabled_after\": false"),
+                "after a result the docker is ready for the next press (Fill on, Cancel off):\n" + log);
         assertTrue(report.contains("“Empty” is empty under the selection"), "Fill on an empty layer must say so:\n" + log);
         assertTrue(report.contains("\"outcome\": \"done\""), "the fill did not finish in Krita:\n" + log);
         assertTrue(report.contains("Fill needs a selection"), "Fill with no selection must explain:\n" + log);
