@@ -123,9 +123,17 @@ OPERATION_CODES = {
 }
 
 
+SCHEDULERS = ("euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm")
+
+
 def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="", negative="", strength=1.0,
-                 seed=None, variants=1, engine="auto", extend=None, style=None):
+                 seed=None, variants=1, engine="auto", extend=None, style=None, steps=None, guidance=None,
+                 scheduler=None, mask_grow=None, mask_feather=None, gap_closing=None):
     """The EditRequest for one press of a button. image/hints: 8-bit RGBA of `size` (w, h); mask: 8-bit.
+
+    The Advanced options (steps, guidance, scheduler for the model engines; mask_grow and
+    mask_feather for inpaint and fill; gap_closing for colorize) stay unset when None, so the
+    request's Style or the daemon's defaults decide.
 
     `ttypes` is the generated atelier_thrift.ttypes (atelier_client.ttypes), passed in so this module needs no Thrift.
     """
@@ -149,4 +157,13 @@ def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="
         request.flats = ttypes.FlatsOutput.UNDERLAY
     if style and operation in (INPAINT, EXPAND, COLORIZE):
         request.style = style
+    if operation in (FILL, INPAINT, EXPAND, COLORIZE):
+        request.steps = steps
+        request.guidance = guidance
+        request.scheduler = scheduler
+    if operation in (FILL, INPAINT):
+        request.maskGrow = mask_grow
+        request.maskFeather = mask_feather
+    if operation == COLORIZE:
+        request.gapClosing = gap_closing
     return request

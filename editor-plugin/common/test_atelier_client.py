@@ -69,6 +69,18 @@ class LiveDaemonTest(unittest.TestCase):
         self.assertEqual(1234, layer.seed)
         self.assertEqual(10 * 10 * 4, len(layer.pixels.data))
 
+    def test_the_gap_closing_option_reaches_the_daemon(self):
+        import atelier_layout
+        lines = bytes(v for y in range(16) for x in range(16) for v in ((0, 0, 0, 255) if x in (3, 12) or y in (3, 12)
+                                                                        else (255, 255, 255, 255)))
+        too_wide = atelier_layout.make_request(ttypes, atelier_layout.COLORIZE, lines, (16, 16), gap_closing=33)
+        with self.connect() as daemon:
+            with self.assertRaises(DaemonError) as caught:
+                daemon.edit(too_wide)
+            self.assertIn("gapClosing", str(caught.exception))
+            result = daemon.edit(atelier_layout.make_request(ttypes, atelier_layout.COLORIZE, lines, (16, 16), gap_closing=2))
+        self.assertEqual(16 * 16 * 4, len(result.layers[0].pixels.data))
+
     def test_typed_errors_become_sentences(self):
         bad = ttypes.EditRequest(operation=ttypes.Operation.CONTENT_FILL,
                                  image=ttypes.Picture(ttypes.PixelFormat.RGBA8, 4, 4, b"\x00" * 63))
@@ -80,6 +92,32 @@ class LiveDaemonTest(unittest.TestCase):
             with self.assertRaises(DaemonError) as caught:
                 daemon.capabilities()
         self.assertIn("refused the token", str(caught.exception))
+
+
+class AdvancedOptionsTest(unittest.TestCase):
+    """The docker's Advanced fold: each option goes into the request only for the operations that read
+    it, and an option left at its default (None) stays unset, so the Style or the daemon decides."""
+
+    def request(self, operation, **options):
+        import atelier_layout
+        return atelier_layout.make_request(ttypes, operation, b"\x00" * 16, (2, 2), mask=b"\xff" * 4, **options)
+
+    def test_unset_options_stay_unset(self):
+        import atelier_layout
+        request = self.request(atelier_layout.INPAINT)
+        for field in ("steps", "guidance", "scheduler", "maskGrow", "maskFeather", "gapClosing"):
+            self.assertIsNone(getattr(request, field), field)
+
+    def test_each_option_reaches_the_operations_that_read_it(self):
+        import atelier_layout
+        options = dict(steps=12, guidance=5.5, scheduler="euler-a", mask_grow=0, mask_feather=16, gap_closing=9)
+        inpaint = self.request(atelier_layout.INPAINT, **options)
+        self.assertEqual((12, 5.5, "euler-a", 0, 16, None), (inpaint.steps, inpaint.guidance, inpaint.scheduler,
+                                                             inpaint.maskGrow, inpaint.maskFeather, inpaint.gapClosing))
+        colorize = self.request(atelier_layout.COLORIZE, **options)
+        self.assertEqual((12, None, 9), (colorize.steps, colorize.maskGrow, colorize.gapClosing))
+        cutout = self.request(atelier_layout.REMOVE_BACKGROUND, **options)
+        self.assertEqual((None, None, None), (cutout.steps, cutout.maskGrow, cutout.gapClosing))
 
 
 class CropTest(unittest.TestCase):

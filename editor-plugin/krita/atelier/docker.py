@@ -117,13 +117,13 @@ class AtelierDocker(DockWidget):
         self.style.setToolTip("A Style from the daemon (atelier styles list): its model, LoRAs and prompt template")
         form.addRow("Prompt", self.prompt)
         form.addRow("Negative", self.negative)
-        form.addRow("Strength", self.strength)
         form.addRow("Seed", seed_row)
         form.addRow("Variants", self.variants)
         form.addRow("Engine", self.engine)
         form.addRow("Style", self.style)
         self.form = form
         column.addLayout(form)
+        column.addWidget(self._build_advanced())
 
         expand = QGroupBox("Expand")
         expand_row = QHBoxLayout(expand)
@@ -200,6 +200,74 @@ class AtelierDocker(DockWidget):
         column.addStretch(1)
         self.setWidget(root)
         self._set_busy(False)
+
+    def _build_advanced(self):
+        """The Advanced fold, folded at first: what most presses leave to the Style or the daemon.
+        A 0 (or "(default)") leaves the field unset in the request."""
+        advanced = QGroupBox("Advanced")
+        advanced.setCheckable(True)
+        advanced.setChecked(False)
+        self.advanced_box = advanced
+        fields = QFormLayout(advanced)
+        self.advanced = fields
+        self.steps = QSpinBox()
+        self.steps.setRange(0, 150)
+        self.steps.setSpecialValueText("(Style or default)")
+        self.guidance = QDoubleSpinBox()
+        self.guidance.setRange(0.0, 30.0)
+        self.guidance.setSingleStep(0.5)
+        self.guidance.setSpecialValueText("(Style or default)")
+        self.scheduler = QComboBox()
+        self.scheduler.addItem("(Style or default)", None)
+        for name in layout.SCHEDULERS:
+            self.scheduler.addItem(name, name)
+        self.mask_grow = QSpinBox()
+        self.mask_grow.setRange(-1, 128)
+        self.mask_grow.setSpecialValueText("(default: 8)")
+        self.mask_grow.setValue(-1)
+        self.mask_grow.setSuffix(" px")
+        self.mask_grow.setToolTip("Inpaint and model fill: grow the selection before generating (repaints edges it missed)")
+        self.mask_feather = QSpinBox()
+        self.mask_feather.setRange(-1, 128)
+        self.mask_feather.setSpecialValueText("(default: 8)")
+        self.mask_feather.setValue(-1)
+        self.mask_feather.setSuffix(" px")
+        self.mask_feather.setToolTip("Inpaint and model fill: soften the generated area's edge")
+        self.gap_closing = QSpinBox()
+        self.gap_closing.setRange(0, 32)
+        self.gap_closing.setValue(4)
+        self.gap_closing.setSuffix(" px")
+        self.gap_closing.setToolTip("Colorize: the widest gap in the lines to close, so colour does not leak through it")
+        fields.addRow("Strength", self.strength)
+        fields.addRow("Steps", self.steps)
+        fields.addRow("Guidance", self.guidance)
+        fields.addRow("Scheduler", self.scheduler)
+        fields.addRow("Grow", self.mask_grow)
+        fields.addRow("Feather", self.mask_feather)
+        fields.addRow("Gap closing", self.gap_closing)
+        self.model_fields = (self.strength, self.steps, self.guidance, self.scheduler, self.mask_grow, self.mask_feather)
+        self.model_available = False
+        advanced.toggled.connect(lambda _on: self._show_advanced())
+        self._show_advanced()
+        return advanced
+
+    def _show_advanced(self):
+        """Folded: nothing shows. Unfolded: gap closing always, the model fields only where a model reads them."""
+        unfolded = self.advanced_box.isChecked()
+        for field in self.model_fields + (self.gap_closing,):
+            shown = unfolded and (field is self.gap_closing or self.model_available)
+            field.setVisible(shown)
+            label = self.advanced.labelForField(field)
+            if label is not None:
+                label.setVisible(shown)
+
+    def advanced_options(self):
+        """The Advanced fold's values for make_request (None: unset)."""
+        return dict(steps=self.steps.value() or None, guidance=self.guidance.value() or None,
+                    scheduler=self.scheduler.currentData(),
+                    mask_grow=None if self.mask_grow.value() < 0 else self.mask_grow.value(),
+                    mask_feather=None if self.mask_feather.value() < 0 else self.mask_feather.value(),
+                    gap_closing=self.gap_closing.value())
 
     def canvasChanged(self, canvas):
         self.refresh_layers()
@@ -298,11 +366,13 @@ class AtelierDocker(DockWidget):
         for operation, button in self.buttons.items():
             reason = self.unavailable.get(operation)
             button.setToolTip(self.tips[operation] + ("" if reason is None else "\n\nUnavailable: " + reason))
-        for field in (self.prompt, self.negative, self.strength):
+        for field in (self.prompt, self.negative):
             field.setVisible(model)
             label = self.form.labelForField(field)
             if label is not None:
                 label.setVisible(model)
+        self.model_available = model
+        self._show_advanced()
         self._set_busy(self.job is not None)
 
     def _disconnected(self, message):
@@ -388,7 +458,8 @@ class AtelierDocker(DockWidget):
                 raise editor.EditorError("The hints layer is gone: choose it again.")
         options = dict(prompt=self.prompt.text(), negative=self.negative.text(), strength=self.strength.value(),
                        seed=self.seed.value(), variants=self.variants.value(), engine=self.engine.currentText(),
-                       extend=tuple(extend) if extend else None, style=self.style.currentData())
+                       extend=tuple(extend) if extend else None, style=self.style.currentData(),
+                       **self.advanced_options())
 
         def read():
             image = yield from editor.read_layer_in_steps(node, region)

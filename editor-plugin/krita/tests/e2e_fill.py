@@ -82,6 +82,12 @@ def filled(outcome, progress_seen):
     with open(os.path.join(OUT, "original-after.bgra"), "wb") as out:
         out.write(bytes(layer.pixelData(0, 0, width, height)))
     inpaint = docker.buttons["inpaint"]
+    folded = dict(folded_gap=docker.gap_closing.isVisible(), folded_steps=docker.steps.isVisible())
+    docker.advanced_box.setChecked(True)  # unfold Advanced, as an artist clicks its title
+    unfolded = dict(unfolded_gap=docker.gap_closing.isVisible(), unfolded_steps=docker.steps.isVisible(),
+                    unfolded_strength=docker.strength.isVisible())
+    docker.advanced_box.setChecked(False)
+    note("advanced fold", options=docker.advanced_options(), **folded, **unfolded)
     note("docker after fill", active_after=doc.activeNode().name(), seed_after=docker.seed.value(),
          engines=[docker.engine.itemText(i) for i in range(docker.engine.count())],
          inpaint_enabled=inpaint.isEnabled(), inpaint_tip=inpaint.toolTip(), prompt_shown=docker.prompt.isVisible(),

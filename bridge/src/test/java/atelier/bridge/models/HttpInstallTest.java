@@ -57,7 +57,7 @@ class HttpInstallTest {
     private final Map<String, byte[]> served = new ConcurrentHashMap<>();
     /** The Range header of every request, "" when none. */
     private final List<String> ranges = new CopyOnWriteArrayList<>();
-    /** Bytes of body actually sent. */
+    /** Bytes of body handed to the socket. */
     private final AtomicLong bytesSent = new AtomicLong();
     /** When positive, the next response is cut after this many body bytes. */
     private volatile long dropAfter;
@@ -118,9 +118,11 @@ class HttpInstallTest {
         long limit = dropAfter > 0 ? dropAfter : Long.MAX_VALUE;
         dropAfter = 0;
         int length = (int) Math.min(body.length - from, limit);
+        // Counted before writing: the client may have read the last bytes and finished its install before
+        // this server thread returned from flush, and the test reads the count as soon as the install returns.
+        bytesSent.addAndGet(length);
         response.write(body, from, length);
-        response.flush();
-        bytesSent.addAndGet(length); // then the socket closes, whether or not the body is whole
+        response.flush(); // then the socket closes, whether or not the body is whole
     }
 
     private ModelManifest manifest(Long checkpointSize, String checkpointSha, Long vocabSize, String vocabSha) {

@@ -132,6 +132,10 @@ class KritaPluginEndToEndTest {
         assertTrue(report.contains("\"inpaint_enabled\": false") && report.contains("Unavailable: "),
                 "Inpaint without a model is greyed with the reason:\n" + log);
         assertTrue(report.contains("\"prompt_shown\": false"), "no prompt field without a model:\n" + log);
+        // Advanced: folded at first; unfolded, gap closing shows and the model's fields stay hidden without a model.
+        assertTrue(report.contains("\"folded_gap\": false") && report.contains("\"folded_steps\": false")
+                && report.contains("\"unfolded_gap\": true") && report.contains("\"unfolded_steps\": false")
+                && report.contains("\"unfolded_strength\": false"), "the Advanced fold:\n" + log);
         assertTrue(report.contains("\"fill_enabled_after\": true") && report.contains("\"cancel_enabled_after\": false"),
                 "after a result the docker is ready for the next press (Fill on, Cancel off):\n" + log);
         assertTrue(report.contains("“Empty” is empty under the selection"), "Fill on an empty layer must say so:\n" + log);
