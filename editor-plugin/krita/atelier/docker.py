@@ -169,7 +169,10 @@ class AtelierDocker(DockWidget):
         settings = QGroupBox("Daemon")
         settings.setCheckable(True)
         settings.setChecked(False)
-        settings_form = QFormLayout(settings)
+        settings_body = QWidget()
+        QVBoxLayout(settings).addWidget(settings_body)
+        settings_form = QFormLayout(settings_body)
+        settings_form.setContentsMargins(0, 0, 0, 0)
         self.host = QLineEdit(_setting("host", "127.0.0.1"))
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
@@ -189,9 +192,8 @@ class AtelierDocker(DockWidget):
                               "certificate's fingerprint and keeps it with the token you paste")
         self.trust.clicked.connect(self.trust_daemon)
         settings_form.addRow(self.trust)
-        for widget in (settings, ):
-            widget.toggled.connect(lambda on, s=settings: [w.setVisible(on) for w in s.findChildren(QWidget)])
-        [w.setVisible(False) for w in settings.findChildren(QWidget)]
+        settings.toggled.connect(settings_body.setVisible)
+        settings_body.setVisible(False)
         for signal in (self.host.editingFinished, self.port.editingFinished, self.token_file.editingFinished,
                        self.command.editingFinished):
             signal.connect(self._save_settings)
@@ -208,7 +210,11 @@ class AtelierDocker(DockWidget):
         advanced.setCheckable(True)
         advanced.setChecked(False)
         self.advanced_box = advanced
-        fields = QFormLayout(advanced)
+        # The fields live in a body that is hidden when folded, so the fold takes only its title's room.
+        self.advanced_body = QWidget()
+        QVBoxLayout(advanced).addWidget(self.advanced_body)
+        fields = QFormLayout(self.advanced_body)
+        fields.setContentsMargins(0, 0, 0, 0)
         self.advanced = fields
         self.steps = QSpinBox()
         self.steps.setRange(0, 150)
@@ -254,8 +260,9 @@ class AtelierDocker(DockWidget):
     def _show_advanced(self):
         """Folded: nothing shows. Unfolded: gap closing always, the model fields only where a model reads them."""
         unfolded = self.advanced_box.isChecked()
+        self.advanced_body.setVisible(unfolded)
         for field in self.model_fields + (self.gap_closing,):
-            shown = unfolded and (field is self.gap_closing or self.model_available)
+            shown = field is self.gap_closing or self.model_available
             field.setVisible(shown)
             label = self.advanced.labelForField(field)
             if label is not None:
