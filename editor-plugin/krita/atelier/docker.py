@@ -4,8 +4,8 @@ import time
 
 from krita import DockWidget, Krita
 from .qt import (PASSWORD_ECHO, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                 QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTimer, QToolButton, QVBoxLayout,
-                 QWidget, pyqtSignal)
+                 QImage, QInputDialog, QLabel, QLineEdit, QPixmap, QProgressBar, QPushButton, QSpinBox, QTimer,
+                 QToolButton, QVBoxLayout, QWidget, pyqtSignal)
 
 from . import connection, editor, jobs, layout, pixels
 from .layout import Bounds, Extend
@@ -161,6 +161,10 @@ class AtelierDocker(DockWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         column.addLayout(progress_row)
+        self.preview = QLabel()
+        self.preview.setToolTip("The work so far, as the daemon draws it")
+        self.preview.setVisible(False)
+        column.addWidget(self.preview)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setObjectName("atelier_message")
@@ -484,6 +488,7 @@ class AtelierDocker(DockWidget):
             self.pending = dict(operation=operation, doc=doc, node=node, region=region, mask=mask, extend=extend)
             job = jobs.EditJob(self.client, self.settings(), request, self)
             job.progressed.connect(self._progressed)
+            job.previewed.connect(self._previewed)
             job.succeeded.connect(self._succeeded)
             job.failed.connect(self._failed)
             self.job = job
@@ -541,7 +546,23 @@ class AtelierDocker(DockWidget):
         self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         self.progress.setFormat("%s %%p%%" % stage)
 
+    PREVIEW_WIDTH = 256
+
+    def _previewed(self, png):
+        """A live preview while a diffusion job runs: the daemon's PNG, scaled to the docker's width at most."""
+        image = QImage.fromData(png)
+        if image.isNull():
+            return
+        pixmap = QPixmap.fromImage(image)
+        width = min(self.PREVIEW_WIDTH, max(64, self.width() - 24))
+        if pixmap.width() != width:
+            pixmap = pixmap.scaledToWidth(width)
+        self.preview.setPixmap(pixmap)
+        self.preview.setVisible(True)
+
     def _end_job(self):
+        self.preview.setVisible(False)
+        self.preview.clear()
         if self.job is not None and not isinstance(self.job, Stepping):
             self.job.wait(5000)
             self.job.deleteLater()

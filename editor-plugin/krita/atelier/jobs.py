@@ -74,6 +74,7 @@ class EditJob(QThread):
     """Runs one edit to the end: progress(fraction, stage) while it runs, then succeeded(result) or failed(sentence)."""
 
     progressed = pyqtSignal(float, str)
+    previewed = pyqtSignal(bytes)  # a PNG of the work so far, when the engine draws one (diffusion with TAESD)
     succeeded = pyqtSignal(object)
     failed = pyqtSignal(str)
 
@@ -92,11 +93,19 @@ class EditJob(QThread):
             return True
         return False
 
+    def _status(self, status):
+        self.progressed.emit(status.progress, status.stage)
+        preview = status.preview
+        if preview is not None and preview.data and preview.data != self._last_preview:
+            self._last_preview = preview.data
+            self.previewed.emit(bytes(preview.data))
+
     def run(self):
+        self._last_preview = None
         try:
             with _connect(self.client, self.settings) as daemon:
-                result = daemon.edit(self.request, on_progress=lambda s: self.progressed.emit(s.progress, s.stage),
-                                     should_cancel=self._should_cancel, poll_seconds=0.2)
+                result = daemon.edit(self.request, on_progress=self._status, should_cancel=self._should_cancel,
+                                     poll_seconds=0.2)
             self.succeeded.emit(result)
         except self.client.DaemonError as error:
             self.failed.emit(str(error))

@@ -18,18 +18,21 @@ def _load():
     chosen = _binding()
     for name in ([chosen] if chosen else ["PyQt5", "PyQt6"]):
         try:
-            return importlib.import_module(name + ".QtCore"), importlib.import_module(name + ".QtWidgets"), name
+            return (importlib.import_module(name + ".QtCore"), importlib.import_module(name + ".QtGui"),
+                    importlib.import_module(name + ".QtWidgets"), name)
         except ImportError:
             if chosen:
                 raise
     raise ImportError("neither PyQt5 nor PyQt6 is installed: install python3-pyqt5 (Krita 5) or PyQt6 (Krita 6)")
 
 
-_core, _widgets, BINDING = _load()
+_core, _gui, _widgets, BINDING = _load()
 
 pyqtSignal = _core.pyqtSignal
 QThread = _core.QThread
 QTimer = _core.QTimer
+QImage = _gui.QImage
+QPixmap = _gui.QPixmap
 QCheckBox = _widgets.QCheckBox
 QComboBox = _widgets.QComboBox
 QDoubleSpinBox = _widgets.QDoubleSpinBox

@@ -63,6 +63,31 @@ names = [b.text() for b in d.findChildren(QtWidgets.QPushButton)]
 assert any("Fill" in n for n in names), names
 d.canvasChanged(None)
 d._save_settings()
+# The live preview: a PNG from JobStatus.preview shows scaled in the docker, a broken one is ignored, and it
+# goes when the job ends; the job passes each new preview on once.
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice
+from PyQt6.QtGui import QImage
+picture = QImage(640, 420, QImage.Format.Format_RGB32)
+picture.fill(0x3366CC)
+data = QByteArray()
+buffer = QBuffer(data)
+buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+picture.save(buffer, "PNG")
+png = bytes(data)
+d._previewed(png)
+assert d.preview.isVisibleTo(d) and 64 <= d.preview.pixmap().width() <= 256, d.preview.pixmap().width()
+d._previewed(b"not a png")
+assert d.preview.isVisibleTo(d)
+d._end_job()
+assert not d.preview.isVisibleTo(d)
+job = jobs.EditJob(None, None, None)
+seen = []
+job.previewed.connect(seen.append)
+job._last_preview = None
+status = types.SimpleNamespace(progress=0.5, stage="denoising", preview=types.SimpleNamespace(data=png))
+job._status(status)
+job._status(status)
+assert seen == [png], len(seen)
 print("docker built with PyQt6:", ", ".join(sorted(set(n for n in names if n))))
 '''
 
