@@ -128,12 +128,12 @@ SCHEDULERS = ("euler", "euler-a", "dpmpp-2m-karras", "ddim", "lcm")
 
 def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="", negative="", strength=1.0,
                  seed=None, variants=1, engine="auto", extend=None, style=None, steps=None, guidance=None,
-                 scheduler=None, mask_grow=None, mask_feather=None, gap_closing=None):
+                 scheduler=None, mask_grow=None, mask_feather=None, gap_closing=None, loras=()):
     """The EditRequest for one press of a button. image/hints: 8-bit RGBA of `size` (w, h); mask: 8-bit.
 
-    The Advanced options (steps, guidance, scheduler for the model engines; mask_grow and
-    mask_feather for inpaint and fill; gap_closing for colorize) stay unset when None, so the
-    request's Style or the daemon's defaults decide.
+    The Advanced options (steps, guidance, scheduler and loras, (name, weight) pairs, for the model
+    engines; mask_grow and mask_feather for inpaint and fill; gap_closing for colorize) stay unset
+    when None (loras: empty), so the request's Style or the daemon's defaults decide.
 
     `ttypes` is the generated atelier_thrift.ttypes (atelier_client.ttypes), passed in so this module needs no Thrift.
     """
@@ -161,6 +161,8 @@ def make_request(ttypes, operation, image, size, mask=None, hints=None, prompt="
         request.steps = steps
         request.guidance = guidance
         request.scheduler = scheduler
+        if loras:
+            request.loras = [ttypes.LoraChoice(name, float(weight)) for name, weight in loras]
     if operation in (FILL, INPAINT):
         request.maskGrow = mask_grow
         request.maskFeather = mask_feather

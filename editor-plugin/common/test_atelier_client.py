@@ -116,6 +116,9 @@ class AdvancedOptionsTest(unittest.TestCase):
                                                              inpaint.maskGrow, inpaint.maskFeather, inpaint.gapClosing))
         colorize = self.request(atelier_layout.COLORIZE, **options)
         self.assertEqual((12, None, 9), (colorize.steps, colorize.maskGrow, colorize.gapClosing))
+        lora = self.request(atelier_layout.INPAINT, loras=[("hero", 0.8)])
+        self.assertEqual([ttypes.LoraChoice("hero", 0.8)], lora.loras)
+        self.assertIsNone(self.request(atelier_layout.INPAINT).loras)
         cutout = self.request(atelier_layout.REMOVE_BACKGROUND, **options)
         self.assertEqual((None, None, None), (cutout.steps, cutout.maskGrow, cutout.gapClosing))
 

@@ -248,14 +248,29 @@ class AtelierDocker(DockWidget):
         self.gap_closing.setValue(4)
         self.gap_closing.setSuffix(" px")
         self.gap_closing.setToolTip("Colorize: the widest gap in the lines to close, so colour does not leak through it")
+        self.lora = QComboBox()
+        self.lora.addItem("(none)", None)
+        self.lora.setToolTip("A LoRA from the model directory (a Style can hold several)")
+        self.lora_weight = QDoubleSpinBox()
+        self.lora_weight.setRange(-2.0, 2.0)
+        self.lora_weight.setSingleStep(0.1)
+        self.lora_weight.setValue(1.0)
+        lora_row = QHBoxLayout()
+        lora_row.addWidget(self.lora, 1)
+        lora_row.addWidget(self.lora_weight)
+        self.lora_row = QWidget()
+        self.lora_row.setLayout(lora_row)
+        lora_row.setContentsMargins(0, 0, 0, 0)
         fields.addRow("Strength", self.strength)
         fields.addRow("Steps", self.steps)
         fields.addRow("Guidance", self.guidance)
         fields.addRow("Scheduler", self.scheduler)
+        fields.addRow("LoRA", self.lora_row)
         fields.addRow("Grow", self.mask_grow)
         fields.addRow("Feather", self.mask_feather)
         fields.addRow("Gap closing", self.gap_closing)
-        self.model_fields = (self.strength, self.steps, self.guidance, self.scheduler, self.mask_grow, self.mask_feather)
+        self.model_fields = (self.strength, self.steps, self.guidance, self.scheduler, self.lora_row, self.mask_grow,
+                             self.mask_feather)
         self.model_available = False
         advanced.toggled.connect(lambda _on: self._show_advanced())
         self._show_advanced()
@@ -278,7 +293,8 @@ class AtelierDocker(DockWidget):
                     scheduler=self.scheduler.currentData(),
                     mask_grow=None if self.mask_grow.value() < 0 else self.mask_grow.value(),
                     mask_feather=None if self.mask_feather.value() < 0 else self.mask_feather.value(),
-                    gap_closing=self.gap_closing.value())
+                    gap_closing=self.gap_closing.value(),
+                    loras=[(self.lora.currentData(), self.lora_weight.value())] if self.lora.currentData() else [])
 
     def canvasChanged(self, canvas):
         self.refresh_layers()
@@ -351,6 +367,14 @@ class AtelierDocker(DockWidget):
         if current in ["auto", "embedded"] + names:
             self.engine.setCurrentText(current)
         self._show_what_can_act(capabilities)
+        chosen_lora = self.lora.currentData()
+        self.lora.clear()
+        self.lora.addItem("(none)", None)
+        for model in capabilities.models or []:
+            if model.kind == "lora":
+                self.lora.addItem(model.name, model.name)
+        if chosen_lora is not None and self.lora.findData(chosen_lora) >= 0:
+            self.lora.setCurrentIndex(self.lora.findData(chosen_lora))
         chosen = self.style.currentData()
         self.style.clear()
         self.style.addItem("(none)", None)
