@@ -15,8 +15,23 @@ import org.opencv.imgproc.Imgproc;
  */
 public final class GapClosing {
 
-    /** Seeds as labels 1..count, 0 where no seed is. */
-    public record Seeds(int[] labels, int count) {
+    /**
+     * Seeds as labels 1..count, 0 where no seed is. family[label]: the first label of the pieces
+     * {@link NeckSplit} cut from one region of the ball (a label's own where it was not cut), so
+     * the pieces of one shape with a waist can still be told to be one shape.
+     */
+    public record Seeds(int[] labels, int count, int[] family) {
+        public Seeds(int[] labels, int count) {
+            this(labels, count, identity(count));
+        }
+
+        static int[] identity(int count) {
+            int[] family = new int[count + 1];
+            for (int i = 0; i <= count; i++) {
+                family[i] = i;
+            }
+            return family;
+        }
     }
 
     private GapClosing() {
@@ -45,7 +60,9 @@ public final class GapClosing {
             Seeds split = NeckSplit.split(distance, ints(seeds, extent), radius, extent.width(), extent.height());
             int[] labels = split.labels();
             int count = addThinShapes(free, ball, radius, labels, split.count(), extent);
-            return new Seeds(labels, count);
+            int[] family = Seeds.identity(count);
+            System.arraycopy(split.family(), 0, family, 0, split.count() + 1);
+            return new Seeds(labels, count, family);
         } finally {
             free.release();
             clearance.release();

@@ -89,6 +89,18 @@ public final class LineArtFlats implements FlatsEngine {
             colour[r] = outside[r] ? HintPropagation.EMPTY
                     : regions.area()[r] >= SPECK_AREA ? palette[r] : HintPropagation.NONE;
         }
+        // A shape cut in two at a waist (NeckSplit) is still one shape: one colour, unless the cut was the
+        // paper around the drawing letting go of a lobe (a wing beside the body), which is a shape of its own.
+        boolean[] paperFamily = new boolean[colour.length];
+        for (int r = 0; r < colour.length; r++) {
+            paperFamily[regions.family()[r]] |= outside[r];
+        }
+        for (int r = 0; r < colour.length; r++) {
+            int first = regions.family()[r];
+            if (first != r && !paperFamily[first] && colour[r] >= 0 && colour[first] >= 0) {
+                colour[r] = colour[first];
+            }
+        }
         if (java.util.Arrays.stream(colour).noneMatch(c -> c >= 0)) {
             // Nothing is enclosed (a panel cut by the frame): every region but the largest, the paper, is a shape.
             int paper = 0;

@@ -134,17 +134,23 @@ final class NeckSplit {
         }
         int[] label = new int[n];
         int[] renumber = new int[n];
+        int[] firstOf = new int[n + 1]; // per ball region, the first new label cut from it
+        int[] family = new int[n + 1];
         int count = 0;
         for (int i = 0; i < n; i++) {
             if (seed[i] != 0) {
                 int r = find(parent, i);
                 if (renumber[r] == 0) {
                     renumber[r] = ++count;
+                    if (firstOf[seed[i]] == 0) {
+                        firstOf[seed[i]] = count;
+                    }
+                    family[count] = firstOf[seed[i]];
                 }
                 label[i] = renumber[r];
             }
         }
-        return new GapClosing.Seeds(label, count);
+        return new GapClosing.Seeds(label, count, java.util.Arrays.copyOf(family, count + 1));
     }
 
     private static int step(float clearance) {

@@ -20,8 +20,9 @@ import org.opencv.imgproc.Imgproc;
  * @param labels  the region of each pixel, 0..count-1
  * @param area    per region, how many of its pixels are free space (not ink)
  * @param nearestFree per pixel, the nearest pixel that is not ink (a free pixel is its own)
+ * @param family  per region, the first region of the shape it was cut from at a neck (its own if not cut)
  */
-public record RegionLabels(Extent extent, int[] labels, int count, int[] area, int[] nearestFree) {
+public record RegionLabels(Extent extent, int[] labels, int count, int[] area, int[] nearestFree, int[] family) {
 
     /** Where regions touch: the two regions, and how openly (see {@link #borders}). */
     public record Border(int a, int b, long openness) {
@@ -54,7 +55,7 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area, i
             inner.release();
             settleBoundaries(labels, w, h);
             int[] nearestFree = inkToNearestFreePixel(lines, labels);
-            return compact(lines, labels, Math.max(seeds.count(), 1), nearestFree);
+            return compact(lines, labels, Math.max(seeds.count(), 1), nearestFree, seeds.family());
         } finally {
             dark.release();
             relief.release();
@@ -146,7 +147,7 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area, i
     }
 
     /** Renumbers 1..n seeds to 0..count-1, dropping seeds that lost every pixel, and counts free area. */
-    private static RegionLabels compact(LineArt lines, int[] labels, int seedCount, int[] nearestFree) {
+    private static RegionLabels compact(LineArt lines, int[] labels, int seedCount, int[] nearestFree, int[] seedFamily) {
         int[] index = new int[seedCount + 1];
         java.util.Arrays.fill(index, -1);
         int count = 0;
@@ -163,7 +164,15 @@ public record RegionLabels(Extent extent, int[] labels, int count, int[] area, i
                 area[labels[i]]++;
             }
         }
-        return new RegionLabels(lines.extent(), labels, count, area, nearestFree);
+        int[] family = new int[count];
+        for (int seed = 1; seed <= seedCount && seed < index.length; seed++) {
+            if (index[seed] >= 0) {
+                int first = seed < seedFamily.length ? seedFamily[seed] : seed;
+                // The family's first piece may have lost every pixel; then the first surviving one stands for it.
+                family[index[seed]] = first < index.length && index[first] >= 0 ? index[first] : index[seed];
+            }
+        }
+        return new RegionLabels(lines.extent(), labels, count, area, nearestFree, family);
     }
 
     /** Per region, whether its paper reaches the canvas border: the paper around a drawing does. */

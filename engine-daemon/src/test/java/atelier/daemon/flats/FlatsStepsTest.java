@@ -222,6 +222,41 @@ class FlatsStepsTest {
         assertEquals(0, f[bar + 3], "the bar does not match a wheel");
     }
 
+    /**
+     * A closed dumbbell: two discs joined by a narrow channel, no hints. The neck split cuts it in
+     * two regions (a scribble in one disc could then stop at the waist), but the automatic palette
+     * gives the one shape one colour.
+     */
+    @Test
+    void aShapeWithAWaistIsOneColourInTheAutomaticPalette() throws Exception {
+        int w = 200, h = 100;
+        java.util.function.BiPredicate<Integer, Integer> inside = (x, y) -> Math.hypot(x - 50, y - 50) < 30
+                || Math.hypot(x - 150, y - 50) < 30 || (x >= 50 && x <= 150 && Math.abs(y - 50) < 5);
+        Raster page = Raster.blank(new Extent(w, h));
+        byte[] p = page.rgba();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean line = false;
+                for (int dy = -2; dy <= 2 && !line && !inside.test(x, y); dy++) {
+                    for (int dx = -2; dx <= 2 && !line; dx++) {
+                        line = inside.test(x + dx, y + dy);
+                    }
+                }
+                Arrays.fill(p, (y * w + x) * 4, (y * w + x) * 4 + 3, (byte) (line ? 0 : 255));
+                p[(y * w + x) * 4 + 3] = (byte) 255;
+            }
+        }
+        LineArt lines = LineArt.of(page);
+        RegionLabels regions = RegionLabels.grow(lines, GapClosing.seeds(lines, 4));
+        assertNotEquals(regions.at(50, 50), regions.at(150, 50), "the waist is a neck");
+        Raster flats = new LineArtFlats().plan(page, null, 4).paint(List.of(1L), Progress.NONE).variants().get(0);
+        byte[] f = flats.rgba();
+        int left = (50 * w + 50) * 4, right = (50 * w + 150) * 4;
+        assertEquals(255, f[left + 3] & 0xFF);
+        assertArrayEquals(Arrays.copyOfRange(f, left, left + 4), Arrays.copyOfRange(f, right, right + 4),
+                "both ends of the dumbbell should have one colour");
+    }
+
     @Test
     void paletteIsDistinctAndTheSameForTheSameSeed() {
         int[] colours = FlatPalette.colours(500, 9);
